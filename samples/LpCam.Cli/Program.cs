@@ -1,0 +1,3 @@
+using LpCam.Cli;
+
+return await CliApp.RunAsync(args);

@@ -38,6 +38,8 @@ public class LocalPrototypeMapTests
         using var loop = LpCamReference.ScoresByPrototypeLoop(set, features, foregroundOnly);
         Assert.Equal(loop.shape, folded.shape);
         Assert.True(folded.sub(loop).abs().max().item<float>() < 1e-5f);
+        using var matrix = LpCamReference.ScoresByPrototypeMatrix(set, features, foregroundOnly);
+        Assert.True(matrix.sub(loop).abs().max().item<float>() < 1e-5f);
     }
 
     [Fact]

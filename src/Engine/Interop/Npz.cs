@@ -1,0 +1,76 @@
+using System.IO.Compression;
+
+namespace LpCam.MLNet.Engine.Interop;
+
+/// <summary>
+/// Reads and writes numpy's <c>.npz</c> archives: a zip file with one <c>.npy</c> entry per named array (entry
+/// <c>name.npy</c>), as <c>np.savez</c> (stored) and <c>np.savez_compressed</c> (deflated) write them and <c>np.load</c>
+/// reads them.
+/// </summary>
+public static class Npz
+{
+    /// <summary>Writes the named arrays to <paramref name="path"/> atomically (a temporary file in the same folder, then a move).</summary>
+    /// <param name="path">The archive to create or replace.</param>
+    /// <param name="arrays">Names (non-empty, unique; numpy's key) and arrays, written in this order.</param>
+    /// <param name="compress">Deflate the entries (<c>np.savez_compressed</c>); false stores them (<c>np.savez</c>).</param>
+    /// <exception cref="ArgumentException">An empty, null or repeated name, or a null array.</exception>
+    public static void Write(string path, IEnumerable<KeyValuePair<string, NpyArray>> arrays, bool compress = false)
+    {
+        ArgumentNullException.ThrowIfNull(arrays);
+        var list = arrays.ToList();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (name, array) in list)
+        {
+            if (string.IsNullOrEmpty(name))
+                throw new ArgumentException("An array name is null or empty.", nameof(arrays));
+            if (!seen.Add(name))
+                throw new ArgumentException($"The array name '{name}' appears twice.", nameof(arrays));
+            if (array is null)
+                throw new ArgumentException($"The array '{name}' is null.", nameof(arrays));
+        }
+        AtomicFile.Write(path, stream =>
+        {
+            using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
+            foreach (var (name, array) in list)
+            {
+                var entry = zip.CreateEntry(name + ".npy", compress ? CompressionLevel.Optimal : CompressionLevel.NoCompression);
+                using var entryStream = entry.Open();
+                Npy.Write(entryStream, array);
+            }
+        });
+    }
+
+    /// <summary>Reads every array of an archive, keyed by name (the entry name without <c>.npy</c>), in archive order.</summary>
+    /// <exception cref="InvalidDataException">The file is not a zip archive, an entry is not named <c>*.npy</c>, or an entry
+    /// is not a readable <c>.npy</c> array; the message names the file (and the entry).</exception>
+    /// <exception cref="FileNotFoundException">There is no such file.</exception>
+    public static IReadOnlyDictionary<string, NpyArray> Read(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        ZipArchive zip;
+        try
+        {
+            zip = new ZipArchive(stream, ZipArchiveMode.Read);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"'{path}' is not a readable .npz archive: {e.Message}", e);
+        }
+        using (zip)
+        {
+            var arrays = new Dictionary<string, NpyArray>(StringComparer.Ordinal);
+            foreach (var entry in zip.Entries)
+            {
+                if (entry.FullName.EndsWith('/'))
+                    continue;
+                if (!entry.FullName.EndsWith(".npy", StringComparison.Ordinal))
+                    throw new InvalidDataException($"'{path}' holds the entry '{entry.FullName}'; expected only .npy entries.");
+                string name = entry.FullName[..^".npy".Length];
+                using var entryStream = entry.Open();
+                arrays[name] = Npy.Read(entryStream, $"{path}:{entry.FullName}");
+            }
+            return arrays;
+        }
+    }
+}

@@ -2,7 +2,7 @@ namespace LpCam.MLNet.Engine.Metrics;
 
 /// <summary>
 /// A streaming, mergeable confusion matrix of segmentation labels: background (0) plus the object classes, at the original
-/// image resolution (see docs/lpcam-algorithm.md section 5). Rows are ground truth, columns are predictions.
+/// image resolution (see docs/algorithm.md section 5). Rows are ground truth, columns are predictions.
 /// </summary>
 /// <remarks>
 /// Pixels whose ground truth is <see cref="IgnoreLabel"/> (255, VOC's object boundaries) are not counted. Counts are

@@ -1,7 +1,7 @@
 namespace LpCam.MLNet.Engine.Metrics;
 
 /// <summary>
-/// The seed-mask scores of the paper's Table 1 (docs/lpcam-algorithm.md section 5) read off a <see cref="ConfusionMatrix"/>.
+/// The seed-mask scores of the paper's Table 1 (docs/algorithm.md section 5) read off a <see cref="ConfusionMatrix"/>.
 /// </summary>
 /// <remarks>
 /// <para><see cref="MeanIoU"/> averages IoU over background and every object class. <see cref="FalsePositive"/>,

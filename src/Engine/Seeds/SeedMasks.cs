@@ -1,7 +1,7 @@
 namespace LpCam.MLNet.Engine.Seeds;
 
 /// <summary>
-/// Turns an image's class maps into a seed mask (docs/lpcam-algorithm.md section 4): a constant background plane at the
+/// Turns an image's class maps into a seed mask (docs/algorithm.md section 4): a constant background plane at the
 /// threshold is stacked with the maps and each pixel takes the label of the largest value.
 /// </summary>
 /// <remarks>

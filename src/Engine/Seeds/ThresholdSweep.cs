@@ -4,7 +4,7 @@ using LpCam.MLNet.Engine.Metrics;
 namespace LpCam.MLNet.Engine.Seeds;
 
 /// <summary>
-/// Scores seed masks at many thresholds in one pass over the images (docs/lpcam-algorithm.md section 4): CAM and LPCAM are
+/// Scores seed masks at many thresholds in one pass over the images (docs/algorithm.md section 4): CAM and LPCAM are
 /// compared each at its own best threshold.
 /// </summary>
 /// <remarks>

@@ -14,6 +14,11 @@ internal static class MapGraph
     public const string MapsOutput = "maps";
     public const string ScoresOutput = "scores";
 
+    /// <summary>Builds the graph with the default tensor names (features -> maps, scores).</summary>
+    public static byte[] Build(float[] weights, int classCount, int featureDim, bool normalizeFeatures, long height, long width,
+        bool withScores, IEnumerable<KeyValuePair<string, string>> metadata) =>
+        Build(weights, classCount, featureDim, normalizeFeatures, height, width, FeaturesInput, MapsOutput, withScores ? ScoresOutput : null, metadata);
+
     /// <summary>Builds the graph.</summary>
     /// <param name="weights">C x D row-major.</param>
     /// <param name="classCount">C.</param>
@@ -21,53 +26,55 @@ internal static class MapGraph
     /// <param name="normalizeFeatures">True for LPCAM (cosines), false for CAM.</param>
     /// <param name="height">Output map height, or 0 to keep the feature resolution.</param>
     /// <param name="width">Output map width, or 0 to keep the feature resolution.</param>
-    /// <param name="withScores">Also output sigmoid class scores of the pooled features: <c>sigmoid(W . mean f)</c> [N, C].</param>
+    /// <param name="featuresInput">Name of the features input [N, D, h, w].</param>
+    /// <param name="mapsOutput">Name of the maps output.</param>
+    /// <param name="scoresOutput">If not null, also output sigmoid class scores of the pooled features, <c>sigmoid(W . mean f)</c> [N, C], under this name.</param>
     /// <param name="metadata">Key/value pairs stored in the model's metadata_props.</param>
     public static byte[] Build(float[] weights, int classCount, int featureDim, bool normalizeFeatures, long height, long width,
-        bool withScores, IEnumerable<KeyValuePair<string, string>> metadata)
+        string featuresInput, string mapsOutput, string? scoresOutput, IEnumerable<KeyValuePair<string, string>> metadata)
     {
         if (weights.Length != (long)classCount * featureDim)
             throw new ArgumentException($"Expected {classCount} x {featureDim} weights, got {weights.Length}.", nameof(weights));
         var g = new OnnxGraphBuilder(normalizeFeatures ? "lpcam" : "cam");
-        g.Input(FeaturesInput, "N", (long)featureDim, "h", "w");
-        var w = g.Initializer("W", new long[] { classCount, featureDim, 1, 1 }, weights);
-        var eps = g.Initializer("epsilon", Array.Empty<long>(), new[] { ActivationMapMethod.Epsilon });
+        g.Input(featuresInput, "N", (long)featureDim, "h", "w");
+        var w = g.Initializer("lpcam_W", new long[] { classCount, featureDim, 1, 1 }, weights);
+        var eps = g.Initializer("lpcam_epsilon", Array.Empty<long>(), new[] { ActivationMapMethod.Epsilon });
 
-        string x = FeaturesInput;
+        string x = featuresInput;
         if (normalizeFeatures)
         {
-            var tiny = g.Initializer("norm_floor", Array.Empty<long>(), new[] { 1e-12f });
-            var norm = g.Node("ReduceL2", new[] { x }, "feature_norm", ("axes", new long[] { 1 }), ("keepdims", 1L));
-            var floor = g.Node("Max", new[] { norm, tiny }, "feature_norm_floor");
-            x = g.Node("Div", new[] { x, floor }, "unit_features");
+            var tiny = g.Initializer("lpcam_norm_floor", Array.Empty<long>(), new[] { 1e-12f });
+            var norm = g.Node("ReduceL2", new[] { x }, "lpcam_feature_norm", ("axes", new long[] { 1 }), ("keepdims", 1L));
+            var floor = g.Node("Max", new[] { norm, tiny }, "lpcam_feature_norm_floor");
+            x = g.Node("Div", new[] { x, floor }, "lpcam_unit_features");
         }
-        var scores = g.Node("Conv", new[] { x, w }, "class_scores");
-        var relu = g.Node("Relu", new[] { scores }, "relu_scores");
+        var scores = g.Node("Conv", new[] { x, w }, "lpcam_class_scores");
+        var relu = g.Node("Relu", new[] { scores }, "lpcam_relu_scores");
         string resized = relu;
         bool resize = height > 0 && width > 0;
         if (resize)
         {
-            var shape = g.Node("Shape", new[] { relu }, "relu_shape");
-            var start = g.Initializer("slice_start", new long[] { 1 }, new long[] { 0 });
-            var end = g.Initializer("slice_end", new long[] { 1 }, new long[] { 2 });
-            var nc = g.Node("Slice", new[] { shape, start, end }, "relu_nc");
-            var hw = g.Initializer("out_hw", new long[] { 2 }, new long[] { height, width });
-            var sizes = g.Node("Concat", new[] { nc, hw }, "resize_sizes", ("axis", 0L));
-            resized = g.Node("Resize", new[] { relu, "", "", sizes }, "resized",
+            var shape = g.Node("Shape", new[] { relu }, "lpcam_relu_shape");
+            var start = g.Initializer("lpcam_slice_start", new long[] { 1 }, new long[] { 0 });
+            var end = g.Initializer("lpcam_slice_end", new long[] { 1 }, new long[] { 2 });
+            var nc = g.Node("Slice", new[] { shape, start, end }, "lpcam_relu_nc");
+            var hw = g.Initializer("lpcam_out_hw", new long[] { 2 }, new long[] { height, width });
+            var sizes = g.Node("Concat", new[] { nc, hw }, "lpcam_resize_sizes", ("axis", 0L));
+            resized = g.Node("Resize", new[] { relu, "", "", sizes }, "lpcam_resized",
                 ("mode", "linear"), ("coordinate_transformation_mode", "pytorch_half_pixel"));
         }
-        var max = g.Node("ReduceMax", new[] { resized }, "map_max", ("axes", new long[] { 2, 3 }), ("keepdims", 1L));
-        var den = g.Node("Add", new[] { max, eps }, "map_den");
-        g.Node("Div", new[] { resized, den }, MapsOutput);
-        g.Output(MapsOutput, "N", (long)classCount, resize ? height : "h", resize ? width : "w");
+        var max = g.Node("ReduceMax", new[] { resized }, "lpcam_map_max", ("axes", new long[] { 2, 3 }), ("keepdims", 1L));
+        var den = g.Node("Add", new[] { max, eps }, "lpcam_map_den");
+        g.Node("Div", new[] { resized, den }, mapsOutput);
+        g.Output(mapsOutput, "N", (long)classCount, resize ? height : "h", resize ? width : "w");
 
-        if (withScores)
+        if (scoresOutput is not null)
         {
-            var pooled = g.Node("GlobalAveragePool", new[] { FeaturesInput }, "pooled");
-            var logits = g.Node("Conv", new[] { pooled, w }, "pooled_logits");
-            var flat = g.Node("Flatten", new[] { logits }, "logits", ("axis", 1L));
-            g.Node("Sigmoid", new[] { flat }, ScoresOutput);
-            g.Output(ScoresOutput, "N", (long)classCount);
+            var pooled = g.Node("GlobalAveragePool", new[] { featuresInput }, "lpcam_pooled");
+            var logits = g.Node("Conv", new[] { pooled, w }, "lpcam_pooled_logits");
+            var flat = g.Node("Flatten", new[] { logits }, "lpcam_logits", ("axis", 1L));
+            g.Node("Sigmoid", new[] { flat }, scoresOutput);
+            g.Output(scoresOutput, "N", (long)classCount);
         }
         foreach (var kv in metadata) g.Metadata(kv.Key, kv.Value);
         return g.ToBytes();

@@ -10,8 +10,9 @@ namespace LpCam.MLNet.Onnx;
 internal sealed class OnnxGraphBuilder
 {
     public const int Opset = 13;
-    private const int FloatType = (int)TensorProto.Types.DataType.Float;
-    private const int Int64Type = (int)TensorProto.Types.DataType.Int64;
+    public const int FloatType = (int)TensorProto.Types.DataType.Float;
+    public const int Int64Type = (int)TensorProto.Types.DataType.Int64;
+    public const int UInt8Type = (int)TensorProto.Types.DataType.Uint8;
     private readonly ModelProto _model;
     private int _nodeCount;
 
@@ -28,16 +29,22 @@ internal sealed class OnnxGraphBuilder
     }
 
     /// <summary>Declares a float graph input; a dim is a <c>long</c> (fixed) or a <c>string</c> (symbolic).</summary>
-    public OnnxGraphBuilder Input(string name, params object[] dims)
+    public OnnxGraphBuilder Input(string name, params object[] dims) => Input(name, FloatType, dims);
+
+    /// <summary>Declares a graph input of element type <paramref name="elemType"/> (a TensorProto data type).</summary>
+    public OnnxGraphBuilder Input(string name, int elemType, params object[] dims)
     {
-        _model.Graph.Input.Add(ValueInfo(name, dims));
+        _model.Graph.Input.Add(ValueInfo(name, elemType, dims));
         return this;
     }
 
     /// <summary>Declares a float graph output; ML.NET needs every output to carry a shape.</summary>
-    public OnnxGraphBuilder Output(string name, params object[] dims)
+    public OnnxGraphBuilder Output(string name, params object[] dims) => Output(name, FloatType, dims);
+
+    /// <summary>Declares a graph output of element type <paramref name="elemType"/> (a TensorProto data type).</summary>
+    public OnnxGraphBuilder Output(string name, int elemType, params object[] dims)
     {
-        _model.Graph.Output.Add(ValueInfo(name, dims));
+        _model.Graph.Output.Add(ValueInfo(name, elemType, dims));
         return this;
     }
 
@@ -78,7 +85,7 @@ internal sealed class OnnxGraphBuilder
 
     public byte[] ToBytes() => _model.ToByteArray();
 
-    private static ValueInfoProto ValueInfo(string name, object[] dims)
+    private static ValueInfoProto ValueInfo(string name, int elemType, object[] dims)
     {
         var shape = new TensorShapeProto();
         foreach (var d in dims)
@@ -92,7 +99,7 @@ internal sealed class OnnxGraphBuilder
         return new ValueInfoProto
         {
             Name = name,
-            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = FloatType, Shape = shape } },
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = elemType, Shape = shape } },
         };
     }
 

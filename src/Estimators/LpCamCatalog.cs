@@ -1,0 +1,46 @@
+using LpCam.MLNet.Estimators;
+
+namespace Microsoft.ML;
+
+/// <summary>
+/// The entry point to LpCam.MLNet's estimators: <c>mlContext.LpCam()</c>. The catalog keeps the <see cref="MLContext"/>,
+/// whose <c>GpuDeviceId</c> and <c>FallbackToCpu</c> the ONNX inference of every fitted component honours.
+/// </summary>
+public static class LpCamMLContextExtensions
+{
+    /// <summary>The LpCam catalog of <paramref name="mlContext"/>.</summary>
+    public static LpCamCatalog LpCam(this MLContext mlContext) => new(mlContext);
+}
+
+/// <summary>Creates the LPCAM estimators and evaluates seed masks. Obtain it with <c>mlContext.LpCam()</c>.</summary>
+public sealed class LpCamCatalog
+{
+    internal LpCamCatalog(MLContext mlContext)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        Context = mlContext;
+    }
+
+    /// <summary>The ML.NET context the estimators use.</summary>
+    public MLContext Context { get; }
+
+    /// <summary>Seed masks from class maps: a background plane at <paramref name="threshold"/>, argmax, ties to background.</summary>
+    /// <param name="outputColumnName">The seed-mask column to create (uint8 labels, 0 = background, c + 1 = class c).</param>
+    /// <param name="mapsColumnName">The maps column: a known-size float vector with dimensions [.., C, H, W].</param>
+    /// <param name="labelColumnName">The multi-hot float label vector [C] selecting each image's classes.</param>
+    /// <param name="threshold">The background threshold.</param>
+    public SeedMaskEstimator SeedMasks(string outputColumnName = SeedMaskEstimator.Defaults.OutputColumnName,
+        string mapsColumnName = SeedMaskEstimator.Defaults.MapsColumnName,
+        string labelColumnName = SeedMaskEstimator.Defaults.ClassesColumnName,
+        float threshold = SeedMaskEstimator.Defaults.Threshold) =>
+        new(Context, new SeedMaskEstimator.Options
+        {
+            OutputColumnName = outputColumnName,
+            MapsColumnName = mapsColumnName,
+            ClassesColumnName = labelColumnName,
+            Threshold = threshold,
+        });
+
+    /// <summary>Seed masks with every option.</summary>
+    public SeedMaskEstimator SeedMasks(SeedMaskEstimator.Options options) => new(Context, options);
+}

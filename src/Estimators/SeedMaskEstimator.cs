@@ -1,0 +1,135 @@
+using LpCam.MLNet.Onnx;
+using LpCam.MLNet.Transforms;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Transforms.Onnx;
+
+namespace LpCam.MLNet.Estimators;
+
+/// <summary>
+/// Turns class maps (CAM, LPCAM) into seed masks: a constant background plane at the threshold stacked with the maps of
+/// the image's classes, argmax, ties to background (algorithm doc, section 4).
+/// </summary>
+/// <remarks>
+/// <format type="text/markdown"><![CDATA[
+/// ###  Estimator Characteristics
+/// |  |  |
+/// | -- | -- |
+/// | Does this estimator need to look at the data to train its parameters? | No (Fit reads only the schema) |
+/// | Input column data type | Maps: known-size vector of <xref:System.Single> with dimensions [.., C, H, W]; classes: known-size vector of <xref:System.Single> [C] |
+/// | Output column data type | Known-size vector of <xref:System.Byte> [1, H, W]: 0 = background, c + 1 = class c |
+/// | Required NuGet in addition to Microsoft.ML | LpCam.MLNet (Microsoft.ML.OnnxTransformer, ONNX Runtime) |
+/// | Exportable to ONNX | Yes: it is an ONNX graph |
+///
+/// The classes are the image's labels (multi-hot, above 0.5) or, for unlabelled images with
+/// <see cref="Options.UsePredictedClasses"/>, the classes whose score is above <see cref="Options.ScoreThreshold"/>.
+/// Maps of the other classes are ignored. The fitted transformer is an ONNX graph run by ML.NET's OnnxTransformer, so it
+/// saves and loads with the ML.NET model zip.
+/// ]]></format>
+/// </remarks>
+public sealed class SeedMaskEstimator : IEstimator<SeedMaskTransformer>
+{
+    private readonly MLContext _ml;
+
+    /// <summary>Default values of <see cref="Options"/>.</summary>
+    public static class Defaults
+    {
+        /// <summary>The seed-mask column.</summary>
+        public const string OutputColumnName = "SeedMask";
+        /// <summary>The maps column.</summary>
+        public const string MapsColumnName = "LpCam";
+        /// <summary>The class (label) column.</summary>
+        public const string ClassesColumnName = "Label";
+        /// <summary>The paper's background threshold for LPCAM seeds.</summary>
+        public const float Threshold = 0.3f;
+        /// <summary>Score above which a class counts as predicted.</summary>
+        public const float ScoreThreshold = 0.5f;
+    }
+
+    /// <summary>Options of <see cref="SeedMaskEstimator"/>.</summary>
+    public sealed class Options
+    {
+        /// <summary>The seed-mask column to create.</summary>
+        public string OutputColumnName { get; set; } = Defaults.OutputColumnName;
+        /// <summary>The maps column [.., C, H, W].</summary>
+        public string MapsColumnName { get; set; } = Defaults.MapsColumnName;
+        /// <summary>The multi-hot labels [C], or the class scores [C] when <see cref="UsePredictedClasses"/> is set.</summary>
+        public string ClassesColumnName { get; set; } = Defaults.ClassesColumnName;
+        /// <summary>Background threshold t (finite, at least 0).</summary>
+        public float Threshold { get; set; } = Defaults.Threshold;
+        /// <summary>Use the classes whose score exceeds <see cref="ScoreThreshold"/> instead of the labels.</summary>
+        public bool UsePredictedClasses { get; set; }
+        /// <summary>Score threshold for predicted classes, in (0, 1).</summary>
+        public float ScoreThreshold { get; set; } = Defaults.ScoreThreshold;
+    }
+
+    /// <summary>Creates the estimator; options are checked here.</summary>
+    /// <exception cref="ArgumentException">An empty column name or a threshold out of range (the message names it).</exception>
+    public SeedMaskEstimator(MLContext mlContext, Options options)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        ArgumentNullException.ThrowIfNull(options);
+        OptionChecks.ColumnName(options.OutputColumnName, nameof(options.OutputColumnName));
+        OptionChecks.ColumnName(options.MapsColumnName, nameof(options.MapsColumnName));
+        OptionChecks.ColumnName(options.ClassesColumnName, nameof(options.ClassesColumnName));
+        OptionChecks.NonNegativeFinite(options.Threshold, nameof(options.Threshold));
+        OptionChecks.OpenUnit(options.ScoreThreshold, nameof(options.ScoreThreshold));
+        _ml = mlContext;
+        EstimatorOptions = options;
+    }
+
+    /// <summary>The options.</summary>
+    public Options EstimatorOptions { get; }
+
+    /// <summary>Compiles the seed rule for the maps' size and class count.</summary>
+    public SeedMaskTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var (classCount, height, width) = CheckInput(input.Schema);
+        var onnx = Compile(classCount, height, width, out var metadata);
+        return new SeedMaskTransformer(onnx.Fit(input), metadata, classCount, height, width, EstimatorOptions.Threshold);
+    }
+
+    /// <inheritdoc />
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        var o = EstimatorOptions;
+        SchemaChecks.Vector(SchemaChecks.Find(inputSchema, o.MapsColumnName, "maps"), NumberDataViewType.Single, "maps", "a known-size vector of Single");
+        SchemaChecks.Vector(SchemaChecks.Find(inputSchema, o.ClassesColumnName, "classes"), NumberDataViewType.Single, "classes", "a known-size vector of Single");
+        // Sizes are not part of a SchemaShape: any size gives the same shape of output.
+        return Compile(1, 1, 1, out _).GetOutputSchema(inputSchema);
+    }
+
+    private (int ClassCount, int Height, int Width) CheckInput(DataViewSchema schema)
+    {
+        var o = EstimatorOptions;
+        var classes = SchemaChecks.KnownSizeVector(SchemaChecks.Find(schema, o.ClassesColumnName, "classes"), NumberDataViewType.Single,
+            "classes", "a known-size vector of Single (multi-hot labels or class scores)");
+        int c = classes.Size;
+        var mapsColumn = SchemaChecks.Find(schema, o.MapsColumnName, "maps");
+        var maps = SchemaChecks.KnownSizeVector(mapsColumn, NumberDataViewType.Single, "maps", $"a known-size vector of Single with {c} maps");
+        var (h, w) = SchemaChecks.MapSize(maps, c, o.MapsColumnName, "maps");
+        return (c, h, w);
+    }
+
+    private OnnxScoringEstimator Compile(int classCount, int height, int width, out Dictionary<string, string> metadata)
+    {
+        var o = EstimatorOptions;
+        metadata = new Dictionary<string, string>
+        {
+            [LpCamModelInfo.ComponentKey] = "SeedMask",
+            [LpCamModelInfo.FormatVersionKey] = LpCamModelInfo.FormatVersion,
+            ["lpcam.threshold"] = o.Threshold.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+            ["lpcam.classes"] = o.UsePredictedClasses ? $"predicted (score > {o.ScoreThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture)})" : "labels",
+            ["lpcam.class_count"] = classCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        var bytes = SeedMaskGraph.Build(o.MapsColumnName, o.ClassesColumnName, o.OutputColumnName, classCount, height, width,
+            o.Threshold, o.UsePredictedClasses ? o.ScoreThreshold : null, metadata);
+        return _ml.Transforms.ApplyOnnxModel(new[] { o.OutputColumnName }, new[] { o.MapsColumnName, o.ClassesColumnName },
+            new MemoryStream(bytes), new Dictionary<string, int[]>
+            {
+                [o.MapsColumnName] = new[] { 1, classCount, height, width },
+                [o.ClassesColumnName] = new[] { 1, classCount },
+            }, _ml.GpuDeviceId, _ml.FallbackToCpu);
+    }
+}

@@ -47,7 +47,10 @@ internal static class OnnxFeatureModelLoader
         OnnxGraphEdits.TruncateAt(graph, tensor, OnnxGraphEdits.TensorInfo(tensor, OnnxGraphEdits.FloatType, dims: null));
         if (options.SymbolicInputSize) OnnxGraphEdits.MakeImageDimsSymbolic(graph.Input.Single(i => i.Name == input.Name));
         string name = options.Name ?? $"{Path.GetFileNameWithoutExtension(path)}:{tensor}";
-        options.Log?.Invoke($"{name}: feature node '{graph.Node.Last().Name}' ({graph.Node.Last().OpType}) outputs '{tensor}'; {graph.Node.Count} nodes kept.");
+        var producer = graph.Node.LastOrDefault(); // topological order: the tensor's producer comes after all its ancestors
+        options.Log?.Invoke(producer == null
+            ? $"{name}: feature tensor '{tensor}' is the model input itself."
+            : $"{name}: feature node '{producer.Name}' ({producer.OpType}) outputs '{tensor}'; {graph.Node.Count} nodes kept.");
 
         OnnxSessionHandle handle;
         try

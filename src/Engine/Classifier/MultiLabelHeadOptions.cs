@@ -13,17 +13,20 @@ public sealed record MultiLabelHeadOptions
         /// optimum in far fewer epochs than plain SGD across feature scales.</summary>
         public const HeadOptimizer Optimizer = HeadOptimizer.Adam;
 
-        /// <summary>Passes over the training set.</summary>
-        public const int Epochs = 100;
+        /// <summary>Passes over the training set; 50 x 8 steps of 64 rows converge on a few hundred images.</summary>
+        public const int Epochs = 50;
 
         /// <summary>Rows per step.</summary>
-        public const int BatchSize = 32;
+        public const int BatchSize = 64;
 
         /// <summary>Initial step size (Adam); decays to 0 with <see cref="LearningRateDecayPower"/>.</summary>
-        public const double LearningRate = 1e-3;
+        public const double LearningRate = 1e-2;
 
-        /// <summary>L2 penalty on the weights, added to the gradient.</summary>
-        public const double WeightDecay = 1e-3;
+        /// <summary>
+        /// L2 penalty on the weights, added to the gradient. On 484 voc-dev images with pretrained ResNet-18 pooled
+        /// features (D = 512), 5-fold held-out mAP was 0.750 / 0.759 / 0.768 / 0.761 / 0.713 for 0 / 1e-3 / 1e-2 / 3e-2 / 1e-1.
+        /// </summary>
+        public const double WeightDecay = 1e-2;
 
         /// <summary>Polynomial decay power of the learning rate over all steps (0 keeps it constant); the reference uses 0.9.</summary>
         public const double LearningRateDecayPower = 0.9;

@@ -1,3 +1,4 @@
+using LpCam.MLNet.Engine.Classifier;
 namespace LpCam.MLNet.Backbones;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using LpCam.MLNet.Engine.Classifier;
 using LpCam.MLNet.Images;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;

@@ -37,6 +37,9 @@ public sealed class ClassifierHead
     /// <summary>W as C x D values, row-major: index = n * D + d.</summary>
     public float[] Weights { get; }
 
+    /// <summary>Where the weights came from, for example the ONNX initializer they were read from (null when trained or built in code).</summary>
+    public string? SourceName { get; init; }
+
     /// <summary>Logits w_n . f for one pooled feature vector (or one position of a feature map).</summary>
     /// <exception cref="ArgumentException"><paramref name="pooled"/> does not have D values.</exception>
     public float[] Logits(ReadOnlySpan<float> pooled)

@@ -1,3 +1,4 @@
+using LpCam.MLNet.Onnx;
 using LpCam.MLNet.Engine.Classifier;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;

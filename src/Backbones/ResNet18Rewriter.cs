@@ -1,3 +1,4 @@
+using LpCam.MLNet.Onnx;
 using Onnx;
 
 namespace LpCam.MLNet.Backbones;

@@ -85,23 +85,7 @@ internal sealed class OnnxGraphBuilder
 
     public byte[] ToBytes() => _model.ToByteArray();
 
-    private static ValueInfoProto ValueInfo(string name, int elemType, object[] dims)
-    {
-        var shape = new TensorShapeProto();
-        foreach (var d in dims)
-            shape.Dim.Add(d switch
-            {
-                string s => new TensorShapeProto.Types.Dimension { DimParam = s },
-                long l => new TensorShapeProto.Types.Dimension { DimValue = l },
-                int i => new TensorShapeProto.Types.Dimension { DimValue = i },
-                _ => throw new ArgumentException($"Dimension {d} of '{name}' must be a long or a string."),
-            });
-        return new ValueInfoProto
-        {
-            Name = name,
-            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = elemType, Shape = shape } },
-        };
-    }
+    private static ValueInfoProto ValueInfo(string name, int elemType, object[] dims) => OnnxGraphEdits.TensorInfo(name, elemType, dims);
 
     private static AttributeProto Attribute(string name, object value) => value switch
     {

@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using Onnx;
 
-namespace LpCam.MLNet.Backbones;
+namespace LpCam.MLNet.Onnx;
 
 /// <summary>Small in-memory edits of ONNX graphs (OnnxSharp protobuf classes); nothing here touches the file system.</summary>
 internal static class OnnxGraphEdits

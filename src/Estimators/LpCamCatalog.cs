@@ -24,6 +24,20 @@ public sealed class LpCamCatalog
     /// <summary>The ML.NET context the estimators use.</summary>
     public MLContext Context { get; }
 
+    /// <summary>
+    /// Images -> feature maps, class scores and CAMs; Fit trains the multi-label head on the labels with the pretrained
+    /// ResNet-18 (frozen) as the backbone.
+    /// </summary>
+    /// <param name="labelColumnName">Multi-hot float labels [C].</param>
+    /// <param name="pixelsColumnName">Planar RGB pixels 0..255 [3, H, W] (ExtractPixels with interleavePixelColors: false).</param>
+    /// <param name="classNames">Class names, one per label slot; optional.</param>
+    public CamFeaturizerEstimator CamFeaturizer(string labelColumnName = CamFeaturizerEstimator.Defaults.LabelColumnName,
+        string pixelsColumnName = CamFeaturizerEstimator.Defaults.PixelsColumnName, IReadOnlyList<string>? classNames = null) =>
+        new(Context, new CamFeaturizerEstimator.Options { LabelColumnName = labelColumnName, PixelsColumnName = pixelsColumnName, ClassNames = classNames });
+
+    /// <summary>CamFeaturizer with every option.</summary>
+    public CamFeaturizerEstimator CamFeaturizer(CamFeaturizerEstimator.Options options) => new(Context, options);
+
     /// <summary>Seed masks from class maps: a background plane at <paramref name="threshold"/>, argmax, ties to background.</summary>
     /// <param name="outputColumnName">The seed-mask column to create (uint8 labels, 0 = background, c + 1 = class c).</param>
     /// <param name="mapsColumnName">The maps column: a known-size float vector with dimensions [.., C, H, W].</param>

@@ -21,7 +21,7 @@ internal static class OnnxComposer
     /// The outputs are the tail's outputs plus, if <paramref name="featuresOutput"/> is set, the feature map under that name.
     /// </summary>
     public static byte[] Compose(byte[] backbone, string backboneInput, string featureTensor, byte[] tail, string inputName,
-        string? featuresOutput, IEnumerable<KeyValuePair<string, string>> metadata)
+        string? featuresOutput, IEnumerable<KeyValuePair<string, string>> metadata, Backbones.PixelNormalization? normalization = null)
     {
         var model = OnnxGraphEdits.Parse(backbone);
         var tailModel = OnnxGraphEdits.Parse(tail);
@@ -32,12 +32,14 @@ internal static class OnnxComposer
         var initializers = graph.Initializer.Select(t => t.Name).ToHashSet();
         var image = graph.Input.Single(i => i.Name == backboneInput);
         graph.Input.Clear();
-        if (inputName != backboneInput)
+        bool normalize = normalization is not null && !IsIdentity(normalization);
+        if (inputName != backboneInput || normalize)
         {
             var renamed = image.Clone();
             renamed.Name = inputName;
             graph.Input.Add(renamed);
-            graph.Node.Insert(0, Identity(inputName, backboneInput));
+            var prefix = normalize ? NormalizationNodes(graph, inputName, backboneInput, normalization!).ToList() : new List<NodeProto> { Identity(inputName, backboneInput) };
+            for (int i = 0; i < prefix.Count; i++) graph.Node.Insert(i, prefix[i]);
         }
         else graph.Input.Add(image);
 
@@ -60,6 +62,50 @@ internal static class OnnxComposer
         graph.Output.AddRange(tailModel.Graph.Output);
         foreach (var kv in metadata) model.MetadataProps.Add(new StringStringEntryProto { Key = kv.Key, Value = kv.Value });
         return OnnxGraphEdits.Serialize(model);
+    }
+
+    /// <summary>Gives the named graph inputs and outputs fixed dimensions (ML.NET then makes known-size vector columns).</summary>
+    public static byte[] FixShapes(byte[] model, IReadOnlyDictionary<string, long[]> shapes)
+    {
+        var m = OnnxGraphEdits.Parse(model);
+        foreach (var value in m.Graph.Input.Concat(m.Graph.Output))
+        {
+            if (!shapes.TryGetValue(value.Name, out var dims)) continue;
+            var shape = new TensorShapeProto();
+            foreach (long d in dims) shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = d });
+            value.Type.TensorType.Shape = shape;
+        }
+        return OnnxGraphEdits.Serialize(m);
+    }
+
+    private static bool IsIdentity(Backbones.PixelNormalization n) =>
+        !n.Bgr && n.Mean.All(v => v == 0) && n.Std.All(v => v == 1);
+
+    /// <summary>input channel k = (pixel[source channel of k] - mean[k]) / std[k], as ONNX nodes.</summary>
+    private static IEnumerable<NodeProto> NormalizationNodes(GraphProto graph, string input, string output, Backbones.PixelNormalization n)
+    {
+        var order = new TensorProto { Name = "lpcam_norm_order", DataType = OnnxGraphBuilder.Int64Type };
+        order.Dims.Add(3);
+        order.Int64Data.AddRange(Enumerable.Range(0, 3).Select(k => (long)n.SourceChannel(k)));
+        var mean = new TensorProto { Name = "lpcam_norm_mean", DataType = OnnxGraphBuilder.FloatType };
+        mean.Dims.AddRange(new long[] { 1, 3, 1, 1 });
+        mean.FloatData.AddRange(n.Mean);
+        var std = new TensorProto { Name = "lpcam_norm_std", DataType = OnnxGraphBuilder.FloatType };
+        std.Dims.AddRange(new long[] { 1, 3, 1, 1 });
+        std.FloatData.AddRange(n.Std);
+        graph.Initializer.Add(order);
+        graph.Initializer.Add(mean);
+        graph.Initializer.Add(std);
+        NodeProto Node(string op, string output, params string[] inputs)
+        {
+            var node = new NodeProto { OpType = op, Name = $"lpcam_{output}" };
+            node.Input.AddRange(inputs);
+            node.Output.Add(output);
+            return node;
+        }
+        var gather = Node("Gather", "lpcam_norm_ordered", input, order.Name);
+        gather.Attribute.Add(new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = 1 });
+        return new[] { gather, Node("Sub", "lpcam_norm_centred", gather.Output[0], mean.Name), Node("Div", output, "lpcam_norm_centred", std.Name) };
     }
 
     /// <summary>Moves an opset 7..13 graph of plain CNN ops to opset 13 and IR version 7.</summary>

@@ -35,4 +35,25 @@ public static class VocDev
     public static IReadOnlyList<string> Names(int count = int.MaxValue) =>
         File.ReadLines(Path.Combine(Root, "ImageSets", "Segmentation", "dev.txt"))
             .Where(l => l.Length > 0).Take(count).ToList();
+
+    /// <summary>The 20 VOC object classes, in label order (label c + 1 in the masks is class c here).</summary>
+    public static readonly string[] ClassNames =
+    {
+        "aeroplane", "bicycle", "bird", "boat", "bottle", "bus", "car", "cat", "chair", "cow", "diningtable", "dog", "horse",
+        "motorbike", "person", "pottedplant", "sheep", "sofa", "train", "tvmonitor",
+    };
+
+    /// <summary>Multi-hot labels (20 slots) of every image, from labels.csv.</summary>
+    public static IReadOnlyDictionary<string, float[]> Labels()
+    {
+        var result = new Dictionary<string, float[]>();
+        foreach (var line in File.ReadLines(Path.Combine(Root, "labels.csv")).Skip(1))
+        {
+            var parts = line.Split(',');
+            var multiHot = new float[20];
+            foreach (var id in parts[1].Split(' ', StringSplitOptions.RemoveEmptyEntries)) multiHot[int.Parse(id) - 1] = 1;
+            result[parts[0]] = multiHot;
+        }
+        return result;
+    }
 }

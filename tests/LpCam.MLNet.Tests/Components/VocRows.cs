@@ -1,0 +1,26 @@
+using LpCam.MLNet.Tests.Support;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace LpCam.MLNet.Tests.Components;
+
+/// <summary>A row of the voc-dev slice as ML.NET sees it: image path and 20-slot multi-hot label.</summary>
+public sealed class VocRow
+{
+    public string Name { get; set; } = "";
+    public string ImagePath { get; set; } = "";
+    [VectorType(20)]
+    public float[] Label { get; set; } = Array.Empty<float>();
+
+    public static List<VocRow> Slice(int count)
+    {
+        var labels = VocDev.Labels();
+        return VocDev.Names(count).Select(n => new VocRow { Name = n, ImagePath = VocDev.Jpeg(n), Label = labels[n] }).ToList();
+    }
+
+    /// <summary>LoadImages -> ResizeImages (stretch to size x size) -> ExtractPixels (planar RGB 0..255) into "Pixels".</summary>
+    public static IEstimator<ITransformer> ImagePipeline(MLContext ml, int size) =>
+        ml.Transforms.LoadImages("Image", imageFolder: null, inputColumnName: nameof(ImagePath))
+            .Append(ml.Transforms.ResizeImages("Image", size, size, resizing: Microsoft.ML.Transforms.Image.ImageResizingEstimator.ResizingKind.Fill))
+            .Append(ml.Transforms.ExtractPixels("Pixels", "Image", interleavePixelColors: false));
+}

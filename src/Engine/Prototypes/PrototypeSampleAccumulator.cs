@@ -125,9 +125,9 @@ public sealed class PrototypeSampleAccumulator
 
         using var scope = NewDisposeScope();
         // Rows: one D-vector per position, row-major over (y, x).
-        float[] rows = features.detach().to_type(ScalarType.Float32).reshape(d, h * w).t().contiguous().cpu().data<float>().ToArray();
+        float[] rows = TensorChecks.ToFloatArray(features.reshape(d, h * w).t());
         var resized = nn.functional.interpolate(cams.detach().to_type(ScalarType.Float32).unsqueeze(0), size: new long[] { h, w }, mode: InterpolationMode.Nearest);
-        float[] maps = resized.reshape(classIndices.Count, h * w).cpu().data<float>().ToArray();
+        float[] maps = TensorChecks.ToFloatArray(resized);
 
         int dim = (int)d;
         int positions = (int)(h * w);

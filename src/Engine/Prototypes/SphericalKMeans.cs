@@ -66,6 +66,7 @@ public sealed class SphericalKMeans
         var shifts = new List<double>();
         Tensor? labels = null;
         Tensor? previousLabels = null;
+        Tensor? memberSums = null;
         int reseeded = 0;
         bool converged = false;
         int iteration = 0;
@@ -106,6 +107,8 @@ public sealed class SphericalKMeans
             previousLabels?.Dispose();
             centres = next.MoveToOuterDisposeScope();
             previousLabels = newLabels.MoveToOuterDisposeScope();
+            memberSums?.Dispose();
+            memberSums = sums.MoveToOuterDisposeScope();
             labels = previousLabels;
             if (converged)
                 break;
@@ -116,14 +119,15 @@ public sealed class SphericalKMeans
         var sizes = bincount(finalLabels, minlength: k);
         var rawMeans = zeros(k, d, dtype: ScalarType.Float32, device: x.device).index_add_(0, finalLabels, raw, 1)
             / sizes.to_type(ScalarType.Float32).unsqueeze(1);
-        double finalObjective = MeanCosineToAssigned(x, unitCentres, finalLabels);
+        // Mean cosine of each row to its final centre = sum_k c_k . S_k / N, with S_k the sum of cluster k's unit rows.
+        double finalObjective = (unitCentres * memberSums!).sum().to_type(ScalarType.Float64).item<double>() / n;
 
         var report = new KMeansReport(
             Options.UpdateRule, iteration, converged, objectives, shifts, finalObjective,
-            sizes.cpu().to_type(ScalarType.Int32).data<int>().ToArray(), reseeded);
+            TensorChecks.ToInt32Array(sizes), reseeded);
         return new KMeansResult(
             ToRows(unitCentres), ToRows(rawMeans),
-            finalLabels.cpu().to_type(ScalarType.Int32).data<int>().ToArray(), report);
+            TensorChecks.ToInt32Array(finalLabels), report);
     }
 
     /// <summary>k-means++ on the unit sphere: each next centre is a row drawn with probability proportional to
@@ -133,40 +137,48 @@ public sealed class SphericalKMeans
         long n = x.shape[0];
         using var scope = NewDisposeScope();
         var centres = zeros(k, x.shape[1], dtype: ScalarType.Float32, device: x.device);
-        long first = random.NextInt64(n);
-        centres[0].copy_(x[first]);
-        var best = x.mv(centres[0]);
-        for (int j = 1; j < k; j++)
+        long pick = random.NextInt64(n);
+        // best[i]: largest cosine of row i to the centres chosen so far; kept on the host, one mat-vec per centre.
+        float[] best = new float[n];
+        Array.Fill(best, float.NegativeInfinity);
+        for (int j = 0; ; j++)
         {
-            using var step = NewDisposeScope();
-            double[] weights = (1 - best).clamp_min(0).to_type(ScalarType.Float64).cpu().data<double>().ToArray();
+            centres[j].copy_(x[pick]);
+            if (j == k - 1)
+                break;
+            float[] cosines;
+            using (NewDisposeScope())
+                cosines = TensorChecks.ToFloatArray(x.mv(centres[j]));
             double total = 0;
-            foreach (var w in weights)
-                total += w;
-            long pick;
+            for (long i = 0; i < n; i++)
+            {
+                best[i] = Math.Max(best[i], cosines[i]);
+                total += Math.Max(0, 1 - best[i]);
+            }
             if (total <= 0)
             {
                 pick = random.NextInt64(n); // every row coincides with a centre: any row will do
+                continue;
             }
-            else
+            double u = random.NextDouble() * total;
+            double running = 0;
+            pick = -1;
+            long lastPositive = 0;
+            for (long i = 0; i < n; i++)
             {
-                double u = random.NextDouble() * total;
-                pick = n - 1;
-                double running = 0;
-                for (long i = 0; i < n; i++)
+                double w = Math.Max(0, 1 - best[i]);
+                if (w <= 0)
+                    continue;
+                lastPositive = i;
+                running += w;
+                if (u < running)
                 {
-                    running += weights[i];
-                    if (u < running && weights[i] > 0)
-                    {
-                        pick = i;
-                        break;
-                    }
+                    pick = i;
+                    break;
                 }
             }
-            centres[j].copy_(x[pick]);
-            var updated = maximum(best, x.mv(centres[j]));
-            best.Dispose();
-            best = updated.MoveToOuterDisposeScope();
+            if (pick < 0)
+                pick = lastPositive; // u fell past the last positive weight by rounding
         }
         return centres.MoveToOuterDisposeScope();
     }
@@ -178,7 +190,7 @@ public sealed class SphericalKMeans
         using var scope = NewDisposeScope();
         var labels = empty(n, dtype: ScalarType.Int64, device: x.device);
         var best = empty(n, dtype: ScalarType.Float32, device: x.device);
-        var unitT = unit.t();
+        var unitT = unit.t().contiguous();
         for (long start = 0; start < n; start += Options.ChunkRows)
         {
             using var chunk = NewDisposeScope();
@@ -196,18 +208,18 @@ public sealed class SphericalKMeans
     private static int ReseedEmpty(ref Tensor labels, Tensor best, int k)
     {
         using var scope = NewDisposeScope();
-        int[] sizes = bincount(labels, minlength: k).to_type(ScalarType.Int32).cpu().data<int>().ToArray();
+        int[] sizes = TensorChecks.ToInt32Array(bincount(labels, minlength: k));
         var empty = Enumerable.Range(0, k).Where(c => sizes[c] == 0).ToList();
         if (empty.Count == 0)
             return 0;
-        long[] host = labels.cpu().data<long>().ToArray();
-        long[] order = best.sort(dim: 0, descending: false, stable: true).Indices.cpu().data<long>().ToArray(); // farthest (lowest cosine) first
+        int[] host = TensorChecks.ToInt32Array(labels);
+        int[] order = TensorChecks.ToInt32Array(best.sort(dim: 0, descending: false, stable: true).Indices); // farthest (lowest cosine) first
         int e = 0;
-        foreach (long row in order)
+        foreach (int row in order)
         {
             if (e == empty.Count)
                 break;
-            int from = (int)host[row];
+            int from = host[row];
             if (sizes[from] < 2)
                 continue;
             sizes[from]--;
@@ -215,31 +227,15 @@ public sealed class SphericalKMeans
         }
         var device = labels.device;
         labels.Dispose();
-        labels = tensor(host, device: device).MoveToOuterDisposeScope();
+        labels = tensor(host, dtype: ScalarType.Int64, device: device).MoveToOuterDisposeScope();
         return e;
-    }
-
-    /// <summary>Mean cosine of every row to the centre it is assigned to, ChunkRows rows at a time.</summary>
-    private double MeanCosineToAssigned(Tensor x, Tensor unit, Tensor labels)
-    {
-        long n = x.shape[0];
-        double total = 0;
-        for (long start = 0; start < n; start += Options.ChunkRows)
-        {
-            using var chunk = NewDisposeScope();
-            long len = Math.Min(Options.ChunkRows, n - start);
-            var c = unit.index_select(0, labels.narrow(0, start, len));
-            total += (x.narrow(0, start, len) * c).sum().to_type(ScalarType.Float64).item<double>();
-        }
-        return total / n;
     }
 
     private static float[][] ToRows(Tensor m)
     {
-        var host = m.detach().cpu().contiguous();
-        int rows = (int)host.shape[0];
-        int cols = (int)host.shape[1];
-        float[] flat = host.data<float>().ToArray();
+        int rows = (int)m.shape[0];
+        int cols = (int)m.shape[1];
+        float[] flat = TensorChecks.ToFloatArray(m);
         var result = new float[rows][];
         for (int i = 0; i < rows; i++)
             result[i] = flat.AsSpan(i * cols, cols).ToArray();

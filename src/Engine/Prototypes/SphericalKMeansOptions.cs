@@ -14,8 +14,9 @@ public sealed record SphericalKMeansOptions
     /// centre shift for <see cref="KMeansUpdateRule.Reference"/>, as in the authors' code).</summary>
     public const double DefaultTolerance = 1e-4;
 
-    /// <summary>Default rows per block of the assignment step: 4096 (a 4096 x K similarity block at a time).</summary>
-    public const int DefaultChunkRows = 4096;
+    /// <summary>Default rows per block of the assignment step: 16,384 (a 16,384 x K similarity block, 0.8 MB at K = 12).
+    /// Measured on 2 CPU cores at 50,000 x 512, K = 12: blocks of 4,096 rows cost about twice as much as one block.</summary>
+    public const int DefaultChunkRows = 16_384;
 
     /// <summary>K, the number of clusters; at least 1 and at most the number of rows clustered.</summary>
     public int Clusters { get; init; } = DefaultClusters;

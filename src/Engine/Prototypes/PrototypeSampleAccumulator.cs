@@ -10,7 +10,8 @@ namespace LpCam.MLNet.Engine.Prototypes;
 /// <remarks>
 /// <para>For image x labelled with class n, CAM_n is resized to the feature map's h x w by nearest neighbour (as the
 /// reference does from its full-resolution CAM); the feature vector at position p joins F_n when CAM_n(p) &gt; tau and
-/// B_n when CAM_n(p) &lt; tau. Positions where CAM_n equals tau exactly join neither set.</para>
+/// B_n when CAM_n(p) &lt; tau. Positions where CAM_n equals tau exactly join neither set. CAM values are expected in
+/// [0, 1] but only checked to be finite: the split needs nothing more than the comparison with tau.</para>
 /// <para>Memory is at most 2 x ClassCount x SampleCap x D floats, however many images are added; each sample grows only
 /// as rows arrive, so small data sets use less.</para>
 /// <para>Deterministic: the same images in the same order with the same seed give the same samples (each reservoir draws

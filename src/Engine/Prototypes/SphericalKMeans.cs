@@ -56,7 +56,7 @@ public sealed class SphericalKMeans
         TensorChecks.RequireFinite(features, nameof(features), expected);
 
         using var scope = NewDisposeScope();
-        var raw = features.to_type(ScalarType.Float32);
+        var raw = features.detach().to_type(ScalarType.Float32);
         var x = nn.functional.normalize(raw, p: 2, dim: 1, eps: NormEps);
         bool reference = Options.UpdateRule == KMeansUpdateRule.Reference;
 

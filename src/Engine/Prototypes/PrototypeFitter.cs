@@ -1,0 +1,112 @@
+using static TorchSharp.torch;
+
+namespace LpCam.MLNet.Engine.Prototypes;
+
+/// <summary>
+/// Fits LPCAM's local prototypes (paper Eqs. 2-4, lpcam-algorithm.md section 2) in one streaming pass: add the training
+/// images one at a time (<see cref="Add"/>), then cluster each class's foreground and context samples and select the
+/// prototypes against the classifier (<see cref="Fit"/>).
+/// </summary>
+/// <remarks>
+/// <para>Memory is bounded by the per-set sample cap, not by the number of images (<see cref="PrototypeSampleAccumulator"/>).</para>
+/// <para>Edge cases: a class with no image, or whose images never put CAM above tau (empty foreground), makes
+/// <see cref="Fit"/> throw, naming the class: it could have no class prototype. A set with fewer sampled rows than K is
+/// clustered into K' = its row count clusters, and the report says so (<see cref="ClassFitReport.ClustersReduced"/>). A
+/// class with no context rows gets no context prototypes (LPCAM then uses FG_n alone for it).</para>
+/// <example><code>
+/// var fitter = new PrototypeFitter(classCount: 20, new PrototypeFitterOptions { Seed = 1 });
+/// foreach (var (features, cams, labels) in trainingImages)
+///     fitter.Add(features, cams, labels);
+/// PrototypeFitResult fit = fitter.Fit(classifierWeights);   // W: [20, D]
+/// </code></example>
+/// </remarks>
+public sealed class PrototypeFitter
+{
+    private readonly Device _device;
+
+    /// <summary>Creates a fitter for <paramref name="classCount"/> object classes.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classCount"/> is below 1, or a setting of
+    /// <paramref name="options"/> is out of range.</exception>
+    /// <exception cref="ArgumentException">The device is unknown or not available.</exception>
+    public PrototypeFitter(int classCount, PrototypeFitterOptions? options = null)
+    {
+        if (classCount < 1)
+            throw new ArgumentOutOfRangeException(nameof(classCount), classCount, $"classCount was {classCount}; expected at least 1.");
+        Options = options ?? new PrototypeFitterOptions();
+        Options.Validate();
+        _device = TorchDevice.Resolve(Options.Device);
+        ClassCount = classCount;
+        Samples = new PrototypeSampleAccumulator(classCount, Options.Tau, Options.SampleCap, Options.Seed);
+    }
+
+    /// <summary>The settings in use.</summary>
+    public PrototypeFitterOptions Options { get; }
+
+    /// <summary>C, the number of object classes.</summary>
+    public int ClassCount { get; }
+
+    /// <summary>The per-class samples gathered so far.</summary>
+    public PrototypeSampleAccumulator Samples { get; }
+
+    /// <summary>Adds one training image (see <see cref="PrototypeSampleAccumulator.Add"/>).</summary>
+    /// <param name="features">Its single-scale, un-flipped feature map, float [D, h, w].</param>
+    /// <param name="cams">CAM of its k ground-truth classes, float [k, H', W'] in [0, 1].</param>
+    /// <param name="classIndices">The k class indices, in the order of <paramref name="cams"/>.</param>
+    /// <exception cref="ArgumentException">Invalid shapes, values or class indices.</exception>
+    public void Add(Tensor features, Tensor cams, IReadOnlyList<int> classIndices) => Samples.Add(features, cams, classIndices);
+
+    /// <summary>Clusters every class's samples and selects its prototypes.</summary>
+    /// <param name="classifierWeights">W, float [C, D], no bias, any device.</param>
+    /// <returns>The prototype set and one report per class.</returns>
+    /// <exception cref="ArgumentException"><paramref name="classifierWeights"/> is not [C, D] for this fitter's C and the
+    /// images' D, or holds NaN or infinite values.</exception>
+    /// <exception cref="InvalidOperationException">No image was added, or some class has no image or an empty foreground
+    /// sample (the message names the classes).</exception>
+    public PrototypeFitResult Fit(Tensor classifierWeights)
+    {
+        const string expected = "[C, D] classifier weights W (no bias)";
+        TensorChecks.RequireFloat(classifierWeights, 2, nameof(classifierWeights), expected);
+        if (Samples.FeatureDim is not int d)
+            throw new InvalidOperationException("No image was added: call Add for every training image before Fit.");
+        if (classifierWeights.shape[0] != ClassCount || classifierWeights.shape[1] != d)
+            throw new ArgumentException($"classifierWeights has shape {TensorChecks.Shape(classifierWeights)}; expected [C, D] = [{ClassCount}, {d}] (the fitter's classes and the features' channels).", nameof(classifierWeights));
+        TensorChecks.RequireFinite(classifierWeights, nameof(classifierWeights), expected);
+
+        var noImages = Enumerable.Range(0, ClassCount).Where(c => Samples.ImagesOfClass(c) == 0).ToList();
+        if (noImages.Count > 0)
+            throw new InvalidOperationException($"No image of class index {string.Join(", ", noImages)} was added; every class needs images to get prototypes.");
+        var noForeground = Enumerable.Range(0, ClassCount).Where(c => Samples.Foreground(c)!.Count == 0).ToList();
+        if (noForeground.Count > 0)
+            throw new InvalidOperationException($"Class index {string.Join(", ", noForeground)} has an empty foreground sample: no position of its images has CAM > tau = {Options.Tau}; expected CAMs normalised to [0, 1] with a maximum above tau.");
+
+        using var scope = NewDisposeScope();
+        var weights = classifierWeights.detach().to(_device);
+        var selector = new PrototypeSelector(Options.SelectionOptions);
+        var classes = new List<ClassPrototypes>(ClassCount);
+        var reports = new List<ClassFitReport>(ClassCount);
+        for (int c = 0; c < ClassCount; c++)
+        {
+            var fgSample = Samples.Foreground(c)!;
+            var bgSample = Samples.Context(c)!;
+            var fg = Cluster(fgSample, c, 0);
+            var bg = bgSample.Count == 0 ? null : Cluster(bgSample, c, 1);
+            var (prototypes, selection) = selector.Select(c, fg, bg, weights);
+            classes.Add(prototypes);
+            reports.Add(new ClassFitReport(
+                c, Samples.ImagesOfClass(c),
+                fgSample.RowsSeen, bgSample.RowsSeen, fgSample.Count, bgSample.Count,
+                fg.ClusterCount, bg?.ClusterCount ?? 0,
+                fgSample.Count < Options.Clusters || (bgSample.Count > 0 && bgSample.Count < Options.Clusters),
+                fg.Report, bg?.Report, selection));
+        }
+        return new PrototypeFitResult(new PrototypeSet(d, classes), reports);
+    }
+
+    private KMeansResult Cluster(ReservoirSampler sample, int classIndex, int set)
+    {
+        using var scope = NewDisposeScope();
+        int k = Math.Min(Options.Clusters, sample.Count);
+        var kmeans = new SphericalKMeans(Options.KMeans(k, PrototypeSampleAccumulator.DeriveSeed(Options.Seed, classIndex, set + 2)));
+        return kmeans.Fit(sample.ToTensor(_device));
+    }
+}

@@ -1,3 +1,4 @@
+using LpCam.MLNet.Engine;
 namespace LpCam.MLNet.Engine.Prototypes;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using LpCam.MLNet.Engine;
 namespace LpCam.MLNet.Engine.Prototypes;
 
 /// <summary>The clusters found by <see cref="SphericalKMeans"/>, as managed arrays (no native memory to dispose).</summary>

@@ -1,3 +1,4 @@
+using LpCam.MLNet.Engine;
 namespace LpCam.MLNet.Engine.Prototypes;
 
 /// <summary>The outcome of <see cref="PrototypeFitter.Fit"/>.</summary>

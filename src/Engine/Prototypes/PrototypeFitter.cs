@@ -1,3 +1,4 @@
+using LpCam.MLNet.Engine;
 using static TorchSharp.torch;
 
 namespace LpCam.MLNet.Engine.Prototypes;

@@ -1,3 +1,4 @@
+using LpCam.MLNet.Engine;
 namespace LpCam.MLNet.Engine.Prototypes;
 
 /// <summary>Settings of <see cref="PrototypeFitter"/>; checked when the fitter is constructed. Defaults are the paper's VOC

@@ -1,3 +1,4 @@
+using LpCam.MLNet.Engine;
 namespace LpCam.MLNet.Engine.Prototypes;
 
 /// <summary>Settings of <see cref="PrototypeSelector"/> (paper Eqs. 3-4); checked when the selector is constructed.</summary>

@@ -1,3 +1,4 @@
+using LpCam.MLNet.Engine;
 namespace LpCam.MLNet.Engine.Prototypes;
 
 /// <summary>The prototypes of every class, as fitted once over a training set; the learned state of LPCAM.</summary>

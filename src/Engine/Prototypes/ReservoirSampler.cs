@@ -1,3 +1,4 @@
+using LpCam.MLNet.Engine;
 using TorchSharp;
 using static TorchSharp.torch;
 

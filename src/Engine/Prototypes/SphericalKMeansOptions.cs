@@ -1,3 +1,4 @@
+using LpCam.MLNet.Engine;
 namespace LpCam.MLNet.Engine.Prototypes;
 
 /// <summary>Settings of <see cref="SphericalKMeans"/>; checked when the clusterer is constructed.</summary>

@@ -127,7 +127,7 @@ public sealed class CamFeaturizerEstimator : IEstimator<CamFeaturizerTransformer
         var (h, w) = (FeatureGrid.Cells(height, backboneModel.Stride), FeatureGrid.Cells(width, backboneModel.Stride));
         var metadata = Metadata(backboneModel, names, training.Head, device.type.ToString());
         var onnx = Compile(backboneModel, training.Head, height, width, h, w, metadata);
-        return new CamFeaturizerTransformer(onnx.Fit(input), metadata, training, names, backboneModel.Name, height, width, h, w);
+        return new CamFeaturizerTransformer(onnx.Fit(input), metadata, training, names, backboneModel.Name, height, width, h, w, o.CamColumnName);
     }
 
     /// <inheritdoc />

@@ -1,4 +1,7 @@
+using LpCam.MLNet.Engine.Metrics;
+using LpCam.MLNet.Engine.Seeds;
 using LpCam.MLNet.Estimators;
+using LpCam.MLNet.Evaluation;
 
 namespace Microsoft.ML;
 
@@ -38,6 +41,26 @@ public sealed class LpCamCatalog
     /// <summary>CamFeaturizer with every option.</summary>
     public CamFeaturizerEstimator CamFeaturizer(CamFeaturizerEstimator.Options options) => new(Context, options);
 
+    /// <summary>Fits LPCAM's class and context prototypes (paper defaults for VOC) and makes LPCAM maps.</summary>
+    /// <param name="outputColumnName">The LPCAM column to create.</param>
+    /// <param name="featuresColumnName">Feature maps [.., D, h, w].</param>
+    /// <param name="camColumnName">CAMs [.., C, H, W].</param>
+    /// <param name="labelColumnName">Multi-hot labels [C].</param>
+    public LocalPrototypeEstimator LocalPrototypes(string outputColumnName = LocalPrototypeEstimator.Defaults.OutputColumnName,
+        string featuresColumnName = LocalPrototypeEstimator.Defaults.FeaturesColumnName,
+        string camColumnName = LocalPrototypeEstimator.Defaults.CamColumnName,
+        string labelColumnName = LocalPrototypeEstimator.Defaults.LabelColumnName) =>
+        new(Context, new LocalPrototypeEstimator.Options
+        {
+            OutputColumnName = outputColumnName,
+            FeaturesColumnName = featuresColumnName,
+            CamColumnName = camColumnName,
+            LabelColumnName = labelColumnName,
+        });
+
+    /// <summary>LocalPrototypes with every option.</summary>
+    public LocalPrototypeEstimator LocalPrototypes(LocalPrototypeEstimator.Options options) => new(Context, options);
+
     /// <summary>Seed masks from class maps: a background plane at <paramref name="threshold"/>, argmax, ties to background.</summary>
     /// <param name="outputColumnName">The seed-mask column to create (uint8 labels, 0 = background, c + 1 = class c).</param>
     /// <param name="mapsColumnName">The maps column: a known-size float vector with dimensions [.., C, H, W].</param>
@@ -57,4 +80,14 @@ public sealed class LpCamCatalog
 
     /// <summary>Seed masks with every option.</summary>
     public SeedMaskEstimator SeedMasks(SeedMaskEstimator.Options options) => new(Context, options);
+
+    /// <summary>Scores seed masks against ground truth of the same size (paper Table 1 metrics); see <see cref="SeedMaskEvaluator"/>.</summary>
+    public SegmentationMetrics Evaluate(IDataView data, int classCount, string seedColumnName = SeedMaskEstimator.Defaults.OutputColumnName,
+        string groundTruthColumnName = "GroundTruth", IReadOnlyList<string>? classNames = null) =>
+        SeedMaskEvaluator.Evaluate(data, seedColumnName, groundTruthColumnName, classCount, classNames);
+
+    /// <summary>Seeds from a maps column at many thresholds, scored in one pass; see <see cref="SeedMaskEvaluator.Sweep"/>.</summary>
+    public ThresholdSweepResult SweepThresholds(IDataView data, string mapsColumnName, string labelColumnName = "Label",
+        string groundTruthColumnName = "GroundTruth", IReadOnlyList<float>? thresholds = null, IReadOnlyList<string>? classNames = null) =>
+        SeedMaskEvaluator.Sweep(data, mapsColumnName, labelColumnName, groundTruthColumnName, thresholds, classNames);
 }

@@ -43,6 +43,19 @@ public static class LpCamModelInfo
         return result;
     }
 
+    /// <summary>
+    /// The CAM classifier head stored by a CamFeaturizer in a saved model zip (to fit prototypes on a reloaded featurizer).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The zip holds no CamFeaturizer graph.</exception>
+    public static Engine.Classifier.ClassifierHead ReadClassifierHead(string modelZipPath)
+    {
+        var cam = Read(modelZipPath).FirstOrDefault(m => m[ComponentKey] == "CamFeaturizer")
+            ?? throw new InvalidDataException($"Model '{modelZipPath}' holds no CamFeaturizer graph.");
+        var weights = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(Convert.FromBase64String(cam["lpcam.head_weights"])).ToArray();
+        int classes = cam["lpcam.class_names"].Split('\n').Length;
+        return new Engine.Classifier.ClassifierHead(classes, weights.Length / classes, weights) { SourceName = modelZipPath };
+    }
+
     /// <summary>The metadata of an ONNX model held in memory.</summary>
     public static IReadOnlyDictionary<string, string> ReadOnnx(byte[] onnxModel) =>
         ModelProto.Parser.ParseFrom(onnxModel).MetadataProps.ToDictionary(p => p.Key, p => p.Value);

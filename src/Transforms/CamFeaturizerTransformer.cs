@@ -1,5 +1,6 @@
 using LpCam.MLNet.Engine.Classifier;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace LpCam.MLNet.Transforms;
 
@@ -9,10 +10,19 @@ namespace LpCam.MLNet.Transforms;
 /// </summary>
 public sealed class CamFeaturizerTransformer : OnnxBackedTransformer
 {
+    /// <summary>
+    /// The annotation on the CAM column that carries the head's weights (C x D, row-major) to a LocalPrototypeEstimator
+    /// later in the same pipeline: prototype selection scores cluster centres with the classifier.
+    /// </summary>
+    public const string ClassifierWeightsAnnotation = "LpCam.ClassifierWeights";
+
+    private readonly string _camColumn;
+
     internal CamFeaturizerTransformer(ITransformer onnx, IReadOnlyDictionary<string, string> metadata, HeadTrainingResult training,
-        IReadOnlyList<string> classNames, string backbone, int height, int width, int featureHeight, int featureWidth)
+        IReadOnlyList<string> classNames, string backbone, int height, int width, int featureHeight, int featureWidth, string camColumn)
         : base(onnx, metadata)
     {
+        _camColumn = camColumn;
         Training = training;
         ClassNames = classNames;
         Backbone = backbone;
@@ -45,4 +55,16 @@ public sealed class CamFeaturizerTransformer : OnnxBackedTransformer
 
     /// <summary>Feature map width w.</summary>
     public int FeatureWidth { get; }
+
+    /// <inheritdoc />
+    public override DataViewSchema GetOutputSchema(DataViewSchema inputSchema) =>
+        AnnotatedDataView.Annotate(base.GetOutputSchema(inputSchema), _camColumn, ClassifierWeightsAnnotation, WeightsType, WeightsGetter);
+
+    /// <inheritdoc />
+    public override IDataView Transform(IDataView input) =>
+        new AnnotatedDataView(base.Transform(input), _camColumn, ClassifierWeightsAnnotation, WeightsType, WeightsGetter);
+
+    private VectorDataViewType WeightsType => new(NumberDataViewType.Single, Head.ClassCount, Head.FeatureDim);
+
+    private ValueGetter<VBuffer<float>> WeightsGetter => (ref VBuffer<float> value) => value = new VBuffer<float>(Head.Weights.Length, (float[])Head.Weights.Clone());
 }

@@ -31,13 +31,13 @@ public abstract class OnnxBackedTransformer : ITransformer, IDisposable
     public bool IsRowToRowMapper => _inner.IsRowToRowMapper;
 
     /// <inheritdoc />
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => _inner.GetOutputSchema(inputSchema);
+    public virtual DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => _inner.GetOutputSchema(inputSchema);
 
     /// <inheritdoc />
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => _inner.GetRowToRowMapper(inputSchema);
 
     /// <inheritdoc />
-    public IDataView Transform(IDataView input) => _inner.Transform(input);
+    public virtual IDataView Transform(IDataView input) => _inner.Transform(input);
 
     /// <inheritdoc />
     void ICanSaveModel.Save(ModelSaveContext ctx) => _inner.Save(ctx);

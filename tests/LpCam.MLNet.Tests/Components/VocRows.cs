@@ -18,6 +18,17 @@ public sealed class VocRow
         return VocDev.Names(count).Select(n => new VocRow { Name = n, ImagePath = VocDev.Jpeg(n), Label = labels[n] }).ToList();
     }
 
+    /// <summary>The first <paramref name="perClass"/> images of each class, in list order without repeats (every class present).</summary>
+    public static List<VocRow> CoveringAllClasses(int perClass)
+    {
+        var labels = VocDev.Labels();
+        var chosen = new List<string>();
+        for (int c = 0; c < 20; c++)
+            chosen.AddRange(VocDev.Names().Where(n => labels[n][c] == 1 && !chosen.Contains(n)).Take(perClass));
+        var set = chosen.ToHashSet();
+        return VocDev.Names().Where(set.Contains).Select(n => new VocRow { Name = n, ImagePath = VocDev.Jpeg(n), Label = labels[n] }).ToList();
+    }
+
     /// <summary>LoadImages -> ResizeImages (stretch to size x size) -> ExtractPixels (planar RGB 0..255) into "Pixels".</summary>
     public static IEstimator<ITransformer> ImagePipeline(MLContext ml, int size) =>
         ml.Transforms.LoadImages("Image", imageFolder: null, inputColumnName: nameof(ImagePath))

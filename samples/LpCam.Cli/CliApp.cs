@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LpCam.Cli.Pipeline;
 using LpCam.MLNet.Backbones;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -9,26 +10,72 @@ namespace LpCam.Cli;
 /// <summary>Entry point of the samples app: parses the command and dispatches it.</summary>
 internal static class CliApp
 {
+    public const string Usage = """
+        usage: lpcam <command> [options]
+
+        commands:
+          demo              the whole pipeline on the built-in synthetic dataset (no download), then the report
+          run               every step on a dataset: train-cam, make-cam, fit-prototypes, make-lpcam, seeds, eval
+          train-cam         backbone features (cached) and the multi-label CAM head
+          make-cam          multi-scale CAM maps (stride 4) of every image's classes
+          fit-prototypes    class and context prototypes from the features and CAMs
+          make-lpcam        LPCAM and LPCAM-F maps
+          seeds             seed masks (seeds/NAME.png, VOC palette) and overlays at --threshold
+          eval              metrics.json (Table 1, per-class IoU, threshold sweep) and report.html
+          bench             time the backbone, the map stage and the clustering on this machine
+          doctor            check that TorchSharp and ONNX Runtime load and compute
+
+        dataset (run and the steps):
+          --voc DIR               a VOC devkit folder (JPEGImages, SegmentationClass, Annotations, ImageSets)
+          --image-set NAME        ImageSets/Segmentation/NAME.txt (default: the first list there)
+          --images DIR --labels CSV [--masks DIR]   the plain layout (CSV: name,labels)
+          --stop-on-error         stop at the first corrupt or missing file (default: report it and go on)
+
+        common options:
+          --out DIR (default out/run)     --max-images N      --seed N (0)
+          --backbone resnet18|resnet18-os16|PATH.onnx:TENSOR (resnet18)   --long-side N (448)
+          --scales 1.0[,0.5,1.5,2.0] (1.0)   --no-flip   --device cpu|cuda (cpu)
+          --k N (12)  --tau X (0.1)  --mu-f X (0.9)  --mu-b X (0.9)  --context-lower-bound X (0.05)
+          --sample-cap N (20000)  --no-selection  --head-epochs N (50)
+          --threshold X (LPCAM and LPCAM-F seeds, 0.3)  --cam-threshold X (CAM seeds, 0.15)
+          --irn (also write maps in IRN's .npy layout)  --gallery N (12)
+
+        A killed run re-run with the same --out continues where it stopped; the settings must be the same.
+        """;
+
     public static Task<int> RunAsync(string[] args)
     {
         string command = args.Length == 0 ? "help" : args[0];
-        switch (command)
+        try
         {
-            case "doctor":
-                return Task.FromResult(Doctor());
-            case "help":
-            case "--help":
-            case "-h":
-                Console.WriteLine("usage: lpcam <command>\n\ncommands:\n  doctor   check that TorchSharp and ONNX Runtime load and compute");
-                return Task.FromResult(0);
-            default:
-                Console.Error.WriteLine($"unknown command '{command}'; run 'lpcam help'.");
-                return Task.FromResult(2);
+            var options = new CliArgs(args.Skip(1));
+            int code = command switch
+            {
+                "doctor" => Doctor(options),
+                "help" or "--help" or "-h" => Help(),
+                "demo" => Commands.Demo(options),
+                "run" or "train-cam" or "make-cam" or "fit-prototypes" or "make-lpcam" or "seeds" or "eval" => Commands.Pipeline(command, options),
+                "bench" => Commands.Bench(options),
+                _ => throw new CliException($"unknown command '{command}'; run 'lpcam help'."),
+            };
+            return Task.FromResult(code);
+        }
+        catch (CliException e)
+        {
+            Console.Error.WriteLine($"lpcam {command}: {e.Message}");
+            return Task.FromResult(2);
         }
     }
 
-    private static int Doctor()
+    private static int Help()
     {
+        Console.WriteLine(Usage);
+        return 0;
+    }
+
+    private static int Doctor(CliArgs args)
+    {
+        args.RejectUnknown();
         var sw = Stopwatch.StartNew();
         using (var x = tensor(new float[] { 1, 2, 3, 4, 5, 6, 7, 8, 9 }).reshape(1, 1, 3, 3))
         using (var k = tensor(new float[] { 1, 2, 3, 4 }).reshape(1, 1, 2, 2))

@@ -63,6 +63,17 @@ public sealed class MultiScaleFeatures : IDisposable
         return result;
     }
 
+    /// <summary>Wraps features computed earlier at one scale (and its flip); this object takes ownership of the tensors.</summary>
+    /// <param name="features">[B, D, h, w] features of the images.</param>
+    /// <param name="flippedFeatures">[B, D, h, w] features of the flipped images (still flipped), or null.</param>
+    public static MultiScaleFeatures FromCached(Tensor features, Tensor? flippedFeatures = null)
+    {
+        var result = new MultiScaleFeatures(new[] { new ScaleFeatures(features, flippedFeatures) });
+        result._owned.Add(features);
+        if (flippedFeatures is not null) result._owned.Add(flippedFeatures);
+        return result;
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {

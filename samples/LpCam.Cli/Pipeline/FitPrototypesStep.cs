@@ -1,0 +1,57 @@
+using LpCam.MLNet.Engine.Interop;
+using LpCam.MLNet.Engine.Prototypes;
+using static TorchSharp.torch;
+
+namespace LpCam.Cli.Pipeline;
+
+/// <summary>
+/// fit-prototypes: streams every image's scale-1 features and its CAM (stride 4, resized to the feature grid by nearest
+/// neighbour) into the bounded per-class samples, clusters them and selects class and context prototypes with the head.
+/// Writes prototypes.npz (docs/interchange.md) and a per-class report.
+/// </summary>
+internal static class FitPrototypesStep
+{
+    public static void Run(PipelineContext ctx)
+    {
+        if (File.Exists(ctx.Folder.Prototypes))
+        {
+            Console.WriteLine($"fit-prototypes: {ctx.Folder.Prototypes} exists (resumed run); not refitted.");
+            return;
+        }
+        var head = TrainCamStep.LoadHead(ctx.Folder);
+        var fitter = new PrototypeFitter(head.ClassCount, ctx.Options.Fitting);
+        var names = ctx.Dataset.Names;
+        using (var progress = new Progress("fit-prototypes", names.Count))
+        {
+            foreach (var name in names)
+            {
+                var (keys, maps, h4, w4, _, _) = MapFiles.ReadMaps(ctx.Folder.Maps("cam", name));
+                if (keys.Length > 0)
+                {
+                    var (f, _, d, h, w, _, _) = MapFiles.ReadFeatures(ctx.Folder.Features(name));
+                    using var scope = NewDisposeScope();
+                    fitter.Add(tensor(f, new long[] { d, h, w }), tensor(maps, new long[] { keys.Length, h4, w4 }), keys);
+                }
+                progress.Tick();
+            }
+        }
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        PrototypeFitResult result;
+        using (var weights = tensor(head.Weights, new long[] { head.ClassCount, head.FeatureDim }))
+            result = fitter.Fit(weights);
+        Console.WriteLine($"fit-prototypes: clustered {head.ClassCount} classes in {sw.Elapsed.TotalSeconds:F1} s");
+        PrototypeNpz.Write(ctx.Folder.Prototypes, result.Prototypes, ctx.Dataset.ClassNames);
+        RunFolder.WriteJson(ctx.Folder.PrototypeReport, result.Reports.Select(r => new
+        {
+            @class = ctx.Dataset.ClassNames[r.ClassIndex],
+            images = r.Images,
+            report = r,
+        }));
+        foreach (var r in result.Reports)
+        {
+            var p = result.Prototypes.Classes[r.ClassIndex];
+            Console.WriteLine($"  {ctx.Dataset.ClassNames[r.ClassIndex],-14} class prototypes {p.ClassCentres.Length,2}, context prototypes {p.ContextCentres.Length,2}" +
+                (r.Selection.FallbackUsed ? "  (no centre passed mu_f: best centre kept)" : ""));
+        }
+    }
+}

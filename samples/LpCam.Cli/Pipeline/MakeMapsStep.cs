@@ -1,0 +1,65 @@
+using LpCam.MLNet.Engine.Cam;
+using LpCam.MLNet.Engine.Features;
+using LpCam.MLNet.Engine.Interop;
+using LpCam.MLNet.Engine.LpCam;
+using static TorchSharp.torch;
+
+namespace LpCam.Cli.Pipeline;
+
+/// <summary>
+/// make-cam and make-lpcam: the multi-scale + flip maps of every image's classes at stride 4 of the original size
+/// (cam/, lpcam/ and lpcam_f/). At the single scale 1.0 the cached features of train-cam are reused; other scales run
+/// the backbone again. A re-run skips images whose map file exists.
+/// </summary>
+internal static class MakeMapsStep
+{
+    public static void MakeCam(PipelineContext ctx)
+    {
+        var head = TrainCamStep.LoadHead(ctx.Folder);
+        using var cam = ClassActivationMap.FromWeights(head.Weights, head.ClassCount, head.FeatureDim);
+        Run(ctx, "make-cam", new (string, ActivationMapMethod)[] { ("cam", cam) });
+    }
+
+    public static void MakeLpCam(PipelineContext ctx)
+    {
+        if (!File.Exists(ctx.Folder.Prototypes)) throw new CliException($"{ctx.Folder.Prototypes} is missing: run fit-prototypes first.");
+        var set = PrototypeNpz.Read(ctx.Folder.Prototypes);
+        using var lpcam = new LocalPrototypeMap(set);
+        using var lpcamF = new LocalPrototypeMap(set, foregroundOnly: true);
+        Run(ctx, "make-lpcam", new (string, ActivationMapMethod)[] { ("lpcam", lpcam), ("lpcam_f", lpcamF) });
+    }
+
+    private static void Run(PipelineContext ctx, string label, IReadOnlyList<(string Name, ActivationMapMethod Method)> methods)
+    {
+        var names = ctx.Dataset.Names;
+        using var progress = new Progress(label, names.Count);
+        foreach (var name in names)
+        {
+            if (methods.All(m => File.Exists(ctx.Folder.Maps(m.Name, name)))) { progress.Tick(skipped: true); continue; }
+            var classes = ctx.Dataset.Classes(name);
+            using var scope = NewDisposeScope();
+            using var features = Features(ctx, name, out int height, out int width);
+            var (h4, w4) = InferenceScales.Stride4Size(height, width);
+            foreach (var (method, map) in methods)
+            {
+                float[] values = classes.Count == 0 ? Array.Empty<float>() : map.Compute(features.Scales, h4, w4, classes).data<float>().ToArray();
+                MapFiles.WriteMaps(ctx.Folder.Maps(method, name), classes, values, h4, w4, height, width);
+            }
+            progress.Tick();
+        }
+    }
+
+    /// <summary>The features of every scale: the cached scale-1 maps when --scales is 1.0, else a fresh backbone run.</summary>
+    private static MultiScaleFeatures Features(PipelineContext ctx, string name, out int height, out int width)
+    {
+        var scales = ctx.Options.Scales;
+        if (scales.Scales.Count == 1 && scales.Scales[0] == 1.0 && File.Exists(ctx.Folder.Features(name)))
+        {
+            var (f, fFlip, d, h, w, fullHeight, fullWidth) = MapFiles.ReadFeatures(ctx.Folder.Features(name));
+            (height, width) = (fullHeight, fullWidth);
+            return MultiScaleFeatures.FromCached(tensor(f, new long[] { 1, d, h, w }), scales.Flip && fFlip is not null ? tensor(fFlip, new long[] { 1, d, h, w }) : null);
+        }
+        var image = ctx.InputImage(name, out height, out width);
+        return MultiScaleFeatures.Extract(image, scales, ctx.Extract);
+    }
+}

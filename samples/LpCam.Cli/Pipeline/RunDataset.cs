@@ -1,0 +1,32 @@
+using LpCam.MLNet.Images;
+
+namespace LpCam.Cli.Pipeline;
+
+/// <summary>What the pipeline steps need of a dataset: names, class names, images, image-level labels, optional masks.</summary>
+internal abstract class RunDataset
+{
+    public abstract string Description { get; }
+    public abstract IReadOnlyList<string> ClassNames { get; }
+    public abstract IReadOnlyList<string> Names { get; }
+    public abstract RgbImage LoadImage(string name);
+
+    /// <summary>The image's object classes, 0-based.</summary>
+    public abstract IReadOnlyList<int> Classes(string name);
+
+    /// <summary>The ground-truth mask (0 = background, c + 1 = class c, 255 = ignore), or null when there is none.</summary>
+    public abstract (byte[] Mask, int Height, int Width)? LoadMask(string name);
+
+    /// <summary>The same dataset limited to its first <paramref name="count"/> images.</summary>
+    public RunDataset Take(int? count) => count is int n && n < Names.Count ? new Limited(this, n) : this;
+
+    private sealed class Limited(RunDataset inner, int count) : RunDataset
+    {
+        private readonly IReadOnlyList<string> _names = inner.Names.Take(count).ToList();
+        public override string Description => $"{inner.Description} (first {count})";
+        public override IReadOnlyList<string> ClassNames => inner.ClassNames;
+        public override IReadOnlyList<string> Names => _names;
+        public override RgbImage LoadImage(string name) => inner.LoadImage(name);
+        public override IReadOnlyList<int> Classes(string name) => inner.Classes(name);
+        public override (byte[] Mask, int Height, int Width)? LoadMask(string name) => inner.LoadMask(name);
+    }
+}

@@ -119,9 +119,9 @@ public static class ReportHtml
                     names.Add(c.Name);
         sb.Append("<section id=\"classes\">\n<h2>IoU per class (%)</h2>\n<table class=\"classes\">\n<thead><tr><th rowspan=\"2\">Class</th>");
         sb.Append("<th colspan=\"").Append(methods.Count).Append("\" class=\"group\">chosen t</th><th colspan=\"").Append(methods.Count).Append("\" class=\"group\">best t</th></tr>\n<tr>");
-        foreach (var _ in new[] { 0, 1 })
-            foreach (var (_, name, metrics) in methods)
-                sb.Append("<th>").Append(E(name)).Append("</th>");
+        foreach (bool best in new[] { false, true })
+            for (int i = 0; i < methods.Count; i++)
+                sb.Append(best && i == 0 ? "<th class=\"split\">" : "<th>").Append(E(methods[i].Name)).Append("</th>");
         sb.Append("</tr></thead>\n<tbody>\n");
         foreach (var cls in names)
         {
@@ -131,18 +131,20 @@ public static class ReportHtml
                 var row = methods.Select(x => Lookup(best ? x.Metrics.Best : x.Metrics.Chosen, cls)).ToArray();
                 var finite = row.Where(double.IsFinite).ToArray();
                 double top = finite.Length > 0 ? Math.Round(finite.Max() * 100, 1) : double.NaN;
-                foreach (var v in row)
+                for (int i = 0; i < row.Length; i++)
                 {
+                    double v = row[i];
                     bool win = finite.Length > 1 && double.IsFinite(v) && Math.Round(v * 100, 1) == top;
-                    sb.Append(win ? "<td class=\"win\">" : "<td>").Append(Pct(v)).Append("</td>");
+                    string css = ((win ? "win " : "") + (best && i == 0 ? "split" : "")).Trim();
+                    sb.Append(css.Length > 0 ? $"<td class=\"{css}\">" : "<td>").Append(Pct(v)).Append("</td>");
                 }
             }
             sb.Append("</tr>\n");
         }
         sb.Append("<tr class=\"mean\"><th>mIoU</th>");
         foreach (bool best in new[] { false, true })
-            foreach (var (_, _, metrics) in methods)
-                sb.Append("<td>").Append(Pct((best ? metrics.Best : metrics.Chosen).MeanIoU)).Append("</td>");
+            for (int i = 0; i < methods.Count; i++)
+                sb.Append(best && i == 0 ? "<td class=\"split\">" : "<td>").Append(Pct((best ? methods[i].Metrics.Best : methods[i].Metrics.Chosen).MeanIoU)).Append("</td>");
         sb.Append("</tr>\n</tbody>\n</table>\n<p class=\"note\">— : the class is in neither the ground truth nor the seeds of the evaluated images. Bold: the best method for the class.</p>\n</section>\n");
     }
 
@@ -210,7 +212,7 @@ public static class ReportHtml
         .tables { display: flex; flex-wrap: wrap; gap: 24px; align-items: flex-start; }
         table.paper { color: #666; }
         td.win { font-weight: 700; }
-        th.group { border-left: 2px solid #ccc; }
+        th.group, .split { border-left: 2px solid #ccc; }
         tr.mean th, tr.mean td { border-top: 2px solid #ccc; font-weight: 600; }
         .note { color: #666; font-size: 13px; max-width: 1000px; }
         figure { margin: 0; } figcaption { color: #666; font-size: 13px; margin-top: 4px; }

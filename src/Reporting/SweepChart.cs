@@ -10,7 +10,7 @@ internal static class SweepChart
     /// <summary>Curve colours of CAM, LPCAM-F and LPCAM.</summary>
     public static readonly string[] Colors = { "#1f77b4", "#ff7f0e", "#2ca02c" };
 
-    private const int Width = 720, Height = 380, Left = 64, Right = 150, Top = 20, Bottom = 56;
+    private const int Width = 720, Height = 380, Left = 64, Right = 210, Top = 20, Bottom = 56;
 
     public static string Svg(MetricsDocument metrics)
     {
@@ -76,7 +76,10 @@ internal static class SweepChart
             double ly = Top + 14 + 22 * m;
             double lx = Left + plotW + 16;
             sb.Append(CultureInfo.InvariantCulture, $"<line x1=\"{lx:0.#}\" y1=\"{ly:0.#}\" x2=\"{lx + 22:0.#}\" y2=\"{ly:0.#}\" stroke=\"{color}\" stroke-width=\"2.5\"/>");
-            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{lx + 28:0.#}\" y=\"{ly + 4:0.#}\" font-size=\"12\">{WebUtility.HtmlEncode(name)}</text>");
+            string label = double.IsFinite(best.MeanIoU)
+                ? string.Create(CultureInfo.InvariantCulture, $"{name} ({best.MeanIoU * 100:0.0} at {best.Threshold:0.0#})")
+                : name;
+            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{lx + 28:0.#}\" y=\"{ly + 4:0.#}\" font-size=\"12\">{WebUtility.HtmlEncode(label)}</text>");
         }
         double legendY = Top + 14 + 22 * methods.Count;
         double legendX = Left + plotW + 16;

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using LpCam.Cli.Pipeline;
+using LpCam.MLNet.Reporting;
 
 namespace LpCam.Cli;
 
@@ -30,15 +30,16 @@ internal static partial class Commands
         using var ctx = new PipelineContext(dataset, options);
         ctx.Folder.CheckSettings(options.Identity());
         Console.WriteLine($"lpcam {command}: {ctx.Dataset.Description}, {ctx.Dataset.Names.Count} images, {ctx.Dataset.ClassNames.Count} classes -> {ctx.Folder.Root}");
-        var started = DateTimeOffset.Now;
+        var manifest = RunManifest.Start(string.Join(" ", commandLine), options.Identity());
+        manifest.Parameters["dataset"] = ctx.Dataset.Description;
+        manifest.Parameters["images"] = ctx.Dataset.Names.Count.ToString();
         foreach (var (name, step) in Steps)
         {
             if (command != "run" && command != name) continue;
-            var sw = Stopwatch.StartNew();
-            step(ctx);
-            ctx.StepSeconds[name] = sw.Elapsed.TotalSeconds;
+            using (manifest.Time(name)) step(ctx);
         }
-        Manifest.Write(ctx, command, commandLine, started);
+        manifest.Finish();
+        manifest.Write(ctx.Folder.Manifest);
         return 0;
     }
 }

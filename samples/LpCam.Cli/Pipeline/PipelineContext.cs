@@ -22,7 +22,6 @@ internal sealed class PipelineContext : IDisposable
     public PipelineOptions Options { get; }
     public RunFolder Folder { get; }
     public Device TorchDevice { get; }
-    public Dictionary<string, double> StepSeconds { get; } = new();
 
     /// <summary>
     /// The backbone named by --backbone: "resnet18" (stride 32), "resnet18-os16" (stride 16, dilated), or

@@ -1,7 +1,38 @@
+using LpCam.MLNet.Engine.Seeds;
+using LpCam.MLNet.Reporting;
+
 namespace LpCam.Cli.Pipeline;
 
-/// <summary>seeds: seed masks and overlays (filled in with the palette writer).</summary>
+/// <summary>
+/// seeds: LPCAM seed masks at --threshold as VOC palette PNGs (seeds/NAME.png: 0 background, c + 1 class c), a heatmap
+/// overlay of the LPCAM maps over each image (overlays/NAME.png), and with --irn the CAM and LPCAM maps in IRN's .npy
+/// layout (irn/cam, irn/lpcam). A re-run skips images whose files exist.
+/// </summary>
 internal static class SeedsStep
 {
-    public static void Run(PipelineContext ctx) => throw new CliException("seeds: not available yet in this build.");
+    public static void Run(PipelineContext ctx)
+    {
+        var names = ctx.Dataset.Names;
+        using var progress = new Progress("seeds", names.Count);
+        foreach (var name in names)
+        {
+            string seedPath = ctx.Folder.Seed(name), overlayPath = ctx.Folder.Overlay(name);
+            bool irnDone = !ctx.Options.Irn || (File.Exists(ctx.Folder.Irn("cam", name)) && File.Exists(ctx.Folder.Irn("lpcam", name)));
+            if (File.Exists(seedPath) && File.Exists(overlayPath) && irnDone) { progress.Tick(skipped: true); continue; }
+
+            var (keys, maps, h, w) = FullResolutionMaps.Read(ctx.Folder.Maps("lpcam", name));
+            var seed = SeedMasks.FromMaps(maps, h, w, FullResolutionMaps.Labels(keys), ctx.Options.Threshold);
+            PalettePng.Write(seedPath, seed, h, w);
+            var image = ctx.Dataset.LoadImage(name);
+            if (image.Height != h || image.Width != w) image = image.Resize(h, w);
+            ReportFiles.WriteAllBytes(overlayPath, Overlay.HeatmapPng(image, keys.Length == 0 ? new float[h * w] : Overlay.MaxOverMaps(maps, h, w)));
+            if (ctx.Options.Irn)
+            {
+                IrnNpy.Write(ctx.Folder.Irn("lpcam", name), keys, maps, h, w);
+                var (camKeys, camMaps, _, _) = FullResolutionMaps.Read(ctx.Folder.Maps("cam", name));
+                IrnNpy.Write(ctx.Folder.Irn("cam", name), camKeys, camMaps, h, w);
+            }
+            progress.Tick();
+        }
+    }
 }

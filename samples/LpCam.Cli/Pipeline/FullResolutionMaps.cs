@@ -1,0 +1,20 @@
+using LpCam.MLNet.Engine.Cam;
+using static TorchSharp.torch;
+
+namespace LpCam.Cli.Pipeline;
+
+/// <summary>A map file's stride-4 maps brought back to the image size (bilinear, align_corners = false, as the engine resizes).</summary>
+internal static class FullResolutionMaps
+{
+    public static (int[] Keys, float[] Maps, int Height, int Width) Read(string path)
+    {
+        var (keys, maps, h4, w4, height, width) = MapFiles.ReadMaps(path);
+        if (keys.Length == 0) return (keys, Array.Empty<float>(), height, width);
+        using var scope = NewDisposeScope();
+        var full = ActivationMapMethod.ResizeBilinear(tensor(maps, new long[] { 1, keys.Length, h4, w4 }), height, width);
+        return (keys, full.contiguous().data<float>().ToArray(), height, width);
+    }
+
+    /// <summary>The labels of the maps in a seed mask: class index + 1.</summary>
+    public static int[] Labels(int[] keys) => keys.Select(k => k + 1).ToArray();
+}

@@ -21,7 +21,7 @@ namespace LpCam.MLNet.Data;
 /// colour drawn around a class tint with a jitter of ±<see cref="BodyColorJitter"/> per channel, so body colours overlap
 /// between classes: weakly informative, like fur colour.</para>
 /// <para><b>Parts</b> (the discriminative region): a square of <see cref="PartMinSize"/>..<see cref="PartMaxSize"/> pixels
-/// inside the body, filled with stripes of period <see cref="StripePeriod"/> in a saturated class colour and dark grey,
+/// (and at most <see cref="PartMaxFraction"/> of the body's shorter side) inside the body: 4-20% of the object's area (median 12%), filled with stripes of period <see cref="StripePeriod"/> in a saturated class colour and dark grey,
 /// at a class-specific orientation (car horizontal, boat vertical, plane diagonal /, cow diagonal \).</para>
 /// <para><b>Masks</b> label the whole object, body and part (c + 1), and 0 elsewhere; there are no 255 pixels. A CAM that
 /// lights mostly the part therefore has low recall. All lengths are for a 256-pixel scene and scale with <c>size</c>.
@@ -52,6 +52,9 @@ public static class SyntheticScenes
 
     /// <summary>Side range of the square discriminative part, pixels at 256.</summary>
     public const int PartMinSize = 32, PartMaxSize = 44;
+
+    /// <summary>Largest part side as a fraction of the body box's shorter side (never below <see cref="PartMinSize"/>).</summary>
+    public const double PartMaxFraction = 0.4;
 
     /// <summary>Stripe period of a part (half class colour, half dark), pixels at 256.</summary>
     public const int StripePeriod = 8;
@@ -133,7 +136,8 @@ public static class SyntheticScenes
         int top = rng.Next(region.Top + margin, region.Top + region.Height - margin - h);
         var body = new SyntheticBox(left, top, w, h);
 
-        int p = rng.Next(Scale(PartMinSize, s), Scale(PartMaxSize, s));
+        int pMin = Scale(PartMinSize, s);
+        int p = rng.Next(pMin, Math.Max(pMin, Math.Min(Scale(PartMaxSize, s), (int)(PartMaxFraction * Math.Min(w, h)))));
         while (true)
         {
             for (int attempt = 0; attempt < 64; attempt++)

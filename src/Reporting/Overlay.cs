@@ -9,6 +9,8 @@ namespace LpCam.MLNet.Reporting;
 /// </summary>
 public static class Overlay
 {
+    private static readonly byte[] Palette = Data.VocPalette.ColormapBytes();
+
     /// <summary>The default blend weight of the heatmap over the image.</summary>
     public const float DefaultAlpha = 0.5f;
 
@@ -94,7 +96,7 @@ public static class Overlay
         CheckSize(mask.Length, height, width, nameof(mask));
         int plane = height * width;
         var pixels = new float[3 * plane];
-        var colours = VocColors.Span;
+        var colours = Palette;
         for (int i = 0; i < plane; i++)
         {
             int c = 3 * mask[i];

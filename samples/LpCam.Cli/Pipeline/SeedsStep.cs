@@ -1,3 +1,4 @@
+using LpCam.MLNet.Data;
 using LpCam.MLNet.Engine.Seeds;
 using LpCam.MLNet.Reporting;
 
@@ -22,7 +23,7 @@ internal static class SeedsStep
 
             var (keys, maps, h, w) = FullResolutionMaps.Read(ctx.Folder.Maps("lpcam", name));
             var seed = SeedMasks.FromMaps(maps, h, w, FullResolutionMaps.Labels(keys), ctx.Options.Threshold);
-            PalettePng.Write(seedPath, seed, h, w);
+            VocPalette.WriteMaskPng(seedPath, seed, h, w);
             var image = ctx.Dataset.LoadImage(name);
             if (image.Height != h || image.Width != w) image = image.Resize(h, w);
             ReportFiles.WriteAllBytes(overlayPath, Overlay.HeatmapPng(image, keys.Length == 0 ? new float[h * w] : Overlay.MaxOverMaps(maps, h, w)));

@@ -1,3 +1,4 @@
+using LpCam.MLNet.Data;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
@@ -19,8 +20,8 @@ public sealed class ImageWriterTests
     [InlineData(255, 224, 224, 192)]
     public void Voc_colours_are_the_standard_map(int label, byte r, byte g, byte b)
     {
-        Assert.Equal((r, g, b), VocColors.Color(label));
-        var palette = VocColors.Palette();
+        Assert.Equal((r, g, b), VocPalette.Color(label));
+        var palette = VocPalette.ColormapBytes();
         Assert.Equal(768, palette.Length);
         Assert.Equal(new[] { r, g, b }, palette[(3 * label)..(3 * label + 3)]);
     }
@@ -30,7 +31,7 @@ public sealed class ImageWriterTests
     {
         int h = 3, w = 4;
         byte[] mask = { 0, 1, 2, 3, 15, 20, 255, 0, 7, 7, 1, 0 };
-        var png = PalettePng.Encode(mask, h, w);
+        var png = VocPalette.EncodeMaskPng(mask, h, w);
 
         Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
         Assert.Equal(13, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(8)));
@@ -43,7 +44,7 @@ public sealed class ImageWriterTests
         // The chunks: IHDR, PLTE (256 colours), IDAT whose inflated rows are filter 0 + the labels, IEND.
         var chunks = Chunks(png);
         Assert.Equal(new[] { "IHDR", "PLTE", "IDAT", "IEND" }, chunks.Select(c => c.Type));
-        Assert.Equal(VocColors.Palette(), chunks[1].Data);
+        Assert.Equal(VocPalette.ColormapBytes(), chunks[1].Data);
         using (var inflate = new ZLibStream(new MemoryStream(chunks[2].Data), CompressionMode.Decompress))
         {
             var raw = new MemoryStream();
@@ -64,7 +65,7 @@ public sealed class ImageWriterTests
             for (int x = 0; x < w; x++)
             {
                 var c = bitmap.GetPixel(x, y);
-                Assert.Equal(VocColors.Color(mask[y * w + x]), (c.Red, c.Green, c.Blue));
+                Assert.Equal(VocPalette.Color(mask[y * w + x]), (c.Red, c.Green, c.Blue));
                 Assert.Equal(255, c.Alpha);
             }
     }
@@ -78,7 +79,7 @@ public sealed class ImageWriterTests
             string type = Encoding.ASCII.GetString(png, at + 4, 4);
             var data = png[(at + 8)..(at + 8 + length)];
             uint crc = BinaryPrimitives.ReadUInt32BigEndian(png.AsSpan(at + 8 + length));
-            Assert.Equal(crc, Crc32.Compute(png.AsSpan(at + 4, 4 + length)));
+            Assert.Equal(crc, Crc32.Compute(png.AsSpan(at + 4, 4), png.AsSpan(at + 8, length)));
             chunks.Add((type, data));
             at += 12 + length;
         }
@@ -87,11 +88,11 @@ public sealed class ImageWriterTests
 
     [Fact]
     public void Crc32_matches_the_standard_check_value() =>
-        Assert.Equal(0xCBF43926u, Crc32.Compute("123456789"u8));
+        Assert.Equal(0xCBF43926u, Crc32.Compute("123456789"u8, ReadOnlySpan<byte>.Empty));
 
     [Fact]
     public void Palette_png_rejects_a_wrong_size() =>
-        Assert.Throws<ArgumentException>(() => PalettePng.Encode(new byte[5], 2, 3));
+        Assert.Throws<ArgumentException>(() => VocPalette.EncodeMaskPng(new byte[5], 2, 3));
 
     [Fact]
     public void Heatmap_png_has_the_image_size()

@@ -137,6 +137,15 @@ public class FineTuningTests(ITestOutputHelper output)
         var f = backbone.Extract(RgbImage.Load(VocDev.Jpeg(names[0])).ResizeLongSide(96), out int h, out int w);
         Assert.Equal(512 * h * w, f.Length);
         Assert.True(f.All(float.IsFinite));
+
+        // The fine-tuned model and head compile into the one-graph multi-scale CAM; asking for GPU 0 falls back to the CPU
+        // where CUDA cannot be loaded.
+        using var runner = new MultiScaleCamRunner(result.Model, result.Head, [1.0, 0.5], flip: true, 96, 128, gpuDeviceId: 0, log: output.WriteLine);
+        Assert.Contains(runner.ExecutionProvider, new[] { "CPU", "CUDA:0" });
+        var cam = runner.Run(RgbImage.Load(VocDev.Jpeg(names[0])).Resize(96, 128), out var scores);
+        Assert.Equal(20 * 96 * 128, cam.Length);
+        Assert.True(cam.All(v => v >= 0 && v <= 1));
+        Assert.Equal(20, scores.Length);
     }
 
     [Fact]

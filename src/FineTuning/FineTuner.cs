@@ -1,0 +1,287 @@
+using System.Diagnostics;
+using LpCam.MLNet.Backbones;
+using LpCam.MLNet.Engine;
+using LpCam.MLNet.Engine.Classifier;
+using LpCam.MLNet.Images;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace LpCam.MLNet.FineTuning;
+
+/// <summary>
+/// End-to-end fine-tuning of the pretrained ResNet-18 and a bias-free 1x1 classifier head on images with multi-hot
+/// labels, with the reference recipe (see <see cref="FineTuningOptions"/>), in TorchSharp on the CPU or CUDA. The result
+/// is written back into the rewritten ONNX graph (<see cref="OnnxWriteBack"/>), so inference runs on ONNX Runtime.
+/// </summary>
+/// <remarks>
+/// <para>Logits: global average pooling of the feature map of the whole (padded) crop, then the head W [C, 512]; the loss
+/// is the multilabel soft margin loss. The network stays in eval mode, so BatchNorm uses its running statistics while
+/// its scale and bias are trained; conv1 and bn1 are frozen. The update is plain SGD:
+/// <c>p -= lr (grad + weight_decay p)</c>, with the head's learning rate separate.</para>
+/// <para>Holds native tensors: dispose it. Not thread-safe.</para>
+/// </remarks>
+public sealed class FineTuner : IDisposable
+{
+    private readonly Parameter _head;
+    private readonly List<Parameter> _trainable;
+    private readonly Random _random;
+    private readonly Device _device;
+    private bool _disposed;
+
+    /// <summary>Loads the pretrained network and initialises the head.</summary>
+    /// <param name="pretrained">The rewritten ResNet-18 (<see cref="ResNet18Rewriter.Rewrite"/>) at <see cref="FineTuningOptions.OutputStride"/>.</param>
+    /// <param name="classCount">Number of classes C.</param>
+    /// <param name="options">The recipe; null: the defaults.</param>
+    /// <param name="initialHead">Starting head weights (for example trained on frozen features); null: uniform in
+    /// ±1/sqrt(512) from the seed, as PyTorch initialises a 1x1 convolution.</param>
+    /// <exception cref="ArgumentException">The model's stride differs from the options', or the head does not fit.</exception>
+    public FineTuner(BackboneOnnxModel pretrained, int classCount, FineTuningOptions? options = null, ClassifierHead? initialHead = null)
+    {
+        ArgumentNullException.ThrowIfNull(pretrained);
+        ArgumentOutOfRangeException.ThrowIfLessThan(classCount, 1);
+        Options = options ?? new FineTuningOptions();
+        Options.Validate();
+        if (pretrained.Stride != Options.OutputStride)
+            throw new ArgumentException($"The model '{pretrained.Name}' has output stride {pretrained.Stride}; the options ask for {Options.OutputStride}.", nameof(pretrained));
+        if (initialHead is not null && (initialHead.ClassCount != classCount || initialHead.FeatureDim != pretrained.FeatureDim))
+            throw new ArgumentException($"The initial head is {initialHead.ClassCount} x {initialHead.FeatureDim}; expected {classCount} x {pretrained.FeatureDim}.", nameof(initialHead));
+        Pretrained = pretrained;
+        ClassCount = classCount;
+        _device = TorchDevice.Resolve(Options.Device);
+        _random = new Random(Options.Seed);
+
+        using var scope = NewDisposeScope();
+        Network = ResNet18.FromOnnx(pretrained);
+        Network.to(_device);
+        Network.eval();
+        foreach (var p in Network.StemParameters) p.requires_grad = false;
+        _trainable = Network.parameters().Where(p => p.requires_grad).ToList();
+
+        random.manual_seed(Options.Seed);
+        int d = Network.FeatureDim;
+        var init = initialHead is not null
+            ? tensor(initialHead.Weights, [classCount, d])
+            : rand(classCount, d).mul_(2).sub_(1).mul_(1.0 / Math.Sqrt(d));
+        _head = new Parameter(init.to(_device).detach().clone(), requires_grad: true);
+        _head.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The network being trained.</summary>
+    public ResNet18 Network { get; }
+
+    /// <summary>The model the network was loaded from (the write-back template).</summary>
+    public BackboneOnnxModel Pretrained { get; }
+
+    /// <summary>The recipe.</summary>
+    public FineTuningOptions Options { get; }
+
+    /// <summary>Number of classes C.</summary>
+    public int ClassCount { get; }
+
+    /// <summary>The device the network runs on.</summary>
+    public string DeviceName => _device.ToString();
+
+    /// <summary>A copy of the current head weights.</summary>
+    public ClassifierHead Head
+    {
+        get
+        {
+            using var scope = NewDisposeScope();
+            return new ClassifierHead(ClassCount, Network.FeatureDim, _head.detach().cpu().contiguous().data<float>().ToArray());
+        }
+    }
+
+    /// <summary>
+    /// The loss of same-size images without augmentation and without updating anything: the features of the images
+    /// (padded like <see cref="OnnxBackbone"/> and cropped to the image), average-pooled, through the head.
+    /// </summary>
+    public double Loss(IReadOnlyList<RgbImage> sameSizeImages, IReadOnlyList<float[]> labels)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        CheckBatch(sameSizeImages, labels);
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var features = Network.Features(sameSizeImages);
+        return LossOf(features, labels).item<float>();
+    }
+
+    /// <summary>
+    /// One SGD step on a batch: each image is augmented (random long side, flip, crop), then the loss is back-propagated
+    /// and the parameters updated with the learning rates times <paramref name="learningRateFactor"/>.
+    /// </summary>
+    /// <returns>The batch's loss before the update.</returns>
+    public double TrainStep(IReadOnlyList<RgbImage> images, IReadOnlyList<float[]> labels, double learningRateFactor = 1.0)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        CheckBatch(images, labels, sameSize: false);
+        using var scope = NewDisposeScope();
+        int crop = Options.CropSize;
+        var placements = images.Select(Augment).ToList();
+        using var input = tensor(ImageBatch.Place(placements, crop, crop, Network.PixelMeanRgb), [images.Count, 3, crop, crop], device: _device);
+        var loss = LossOf(Network.forward(input), labels);
+        ZeroGrad();
+        loss.backward();
+        using (no_grad())
+        {
+            Update(_trainable, Options.BackboneLearningRate * learningRateFactor);
+            Update([_head], Options.HeadLearningRate * learningRateFactor);
+        }
+        ZeroGrad();
+        return loss.item<float>();
+    }
+
+    /// <summary>
+    /// Trains over <paramref name="count"/> images for <see cref="FineTuningOptions.Epochs"/> epochs (shuffled each epoch,
+    /// the last incomplete batch dropped), with the poly decay over all steps.
+    /// </summary>
+    /// <param name="count">Number of training images.</param>
+    /// <param name="image">Loads image i (called once per use, so images need not stay in memory).</param>
+    /// <param name="labels">Multi-hot labels of image i, C values.</param>
+    /// <param name="progress">Receives every step.</param>
+    /// <param name="cancellationToken">Checked before every step.</param>
+    /// <returns>Every step, in order.</returns>
+    public IReadOnlyList<FineTuningStep> Train(int count, Func<int, RgbImage> image, Func<int, float[]> labels,
+        Action<FineTuningStep>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(labels);
+        int batch = Math.Min(Options.BatchSize, count);
+        int perEpoch = count / batch;
+        int total = perEpoch * Options.Epochs;
+        if (Options.MaxSteps is int max) total = Math.Min(total, max);
+        var order = Enumerable.Range(0, count).ToArray();
+        var steps = new List<FineTuningStep>();
+        for (int epoch = 0; steps.Count < total; epoch++)
+        {
+            for (int i = count - 1; i > 0; i--)
+            {
+                int j = _random.Next(i + 1);
+                (order[i], order[j]) = (order[j], order[i]);
+            }
+            for (int b = 0; b < perEpoch && steps.Count < total; b++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var watch = Stopwatch.StartNew();
+                var indices = order.AsSpan(b * batch, batch).ToArray();
+                var images = indices.Select(image).ToList();
+                var targets = indices.Select(labels).ToList();
+                double factor = Options.PolyPower == 0 ? 1 : Math.Pow(1.0 - (double)steps.Count / total, Options.PolyPower);
+                double loss = TrainStep(images, targets, factor);
+                var step = new FineTuningStep(epoch, steps.Count, total, loss, Options.BackboneLearningRate * factor,
+                    Options.HeadLearningRate * factor, watch.Elapsed.TotalSeconds);
+                steps.Add(step);
+                progress?.Invoke(step);
+            }
+        }
+        return steps;
+    }
+
+    /// <summary>The fine-tuned network written back into a copy of <see cref="Pretrained"/>, with the head attached.</summary>
+    public BackboneOnnxModel ToOnnx(string? name = null)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return OnnxWriteBack.Write(Network, Pretrained, Head, name);
+    }
+
+    /// <summary>
+    /// Fine-tunes the pretrained ResNet-18 on image files with multi-hot labels and returns the ONNX model with the
+    /// fine-tuned weights and head: the entry point of the command-line tool.
+    /// </summary>
+    /// <param name="imagePaths">Image files (JPEG, PNG, ...), decoded when used.</param>
+    /// <param name="labels">Multi-hot labels per image, all of one length C.</param>
+    /// <param name="options">The recipe; null: the defaults (<see cref="FineTuningOptions"/>).</param>
+    /// <param name="pretrained">The starting model; null: <see cref="ResNet18Rewriter.Rewrite"/> at the options' stride.</param>
+    /// <param name="progress">Receives every step (loss, learning rates, seconds).</param>
+    /// <param name="cancellationToken">Checked before every step.</param>
+    /// <exception cref="ArgumentException">No images, a count mismatch, or labels of different lengths.</exception>
+    public static FineTuningResult FineTuneOnImages(IReadOnlyList<string> imagePaths, IReadOnlyList<float[]> labels,
+        FineTuningOptions? options = null, BackboneOnnxModel? pretrained = null, Action<FineTuningStep>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(imagePaths);
+        ArgumentNullException.ThrowIfNull(labels);
+        if (imagePaths.Count == 0) throw new ArgumentException("Expected at least one image.", nameof(imagePaths));
+        if (labels.Count != imagePaths.Count)
+            throw new ArgumentException($"Got {imagePaths.Count} images and {labels.Count} label vectors.", nameof(labels));
+        int classes = labels[0]?.Length ?? 0;
+        if (classes < 1 || labels.Any(l => l is null || l.Length != classes))
+            throw new ArgumentException($"Every label vector must have the length of the first ({classes}), at least 1.", nameof(labels));
+        options ??= new FineTuningOptions();
+        options.Validate();
+        using var scope = NewDisposeScope();
+        using var tuner = new FineTuner(pretrained ?? ResNet18Rewriter.Rewrite(options.OutputStride), classes, options);
+        var steps = tuner.Train(imagePaths.Count, i => RgbImage.Load(imagePaths[i]), i => labels[i], progress, cancellationToken);
+        var epochs = steps.GroupBy(s => s.Epoch).OrderBy(g => g.Key).Select(g => g.Average(s => s.Loss)).ToList();
+        var model = tuner.ToOnnx();
+        return new FineTuningResult(model, model.Head!, steps, epochs);
+    }
+
+    /// <summary>Releases the network's and the head's tensors.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _head.Dispose();
+        Network.Dispose();
+    }
+
+    private ImagePlacement Augment(RgbImage image)
+    {
+        int longSide = _random.Next(Options.MinLongSide, Options.MaxLongSide + 1);
+        var x = image.ResizeLongSide(longSide);
+        if (Options.HorizontalFlip && _random.Next(2) == 1) x = x.FlipHorizontal();
+        int crop = Options.CropSize;
+        (int src, int dst) Axis(int size) => size > crop ? (_random.Next(size - crop + 1), 0) : (0, _random.Next(crop - size + 1));
+        var (sy, dy) = Axis(x.Height);
+        var (sx, dx) = Axis(x.Width);
+        return new ImagePlacement(x, sy, sx, dy, dx);
+    }
+
+    private Tensor LossOf(Tensor features, IReadOnlyList<float[]> labels)
+    {
+        var pooled = features.mean([2, 3]);
+        var logits = pooled.matmul(_head.t());
+        var targets = tensor(labels.SelectMany(l => l).ToArray(), [labels.Count, ClassCount], device: _device);
+        return nn.functional.binary_cross_entropy_with_logits(logits, targets);
+    }
+
+    private void Update(IEnumerable<Parameter> parameters, double lr)
+    {
+        foreach (var p in parameters)
+        {
+            var g = p.grad;
+            if (g is null) continue;
+            var step = Options.WeightDecay > 0 ? g.add(p, alpha: Options.WeightDecay) : g;
+            p.add_(step, alpha: -lr);
+        }
+    }
+
+    private void ZeroGrad()
+    {
+        foreach (var p in _trainable.Append(_head)) p.grad?.zero_();
+    }
+
+    private void CheckBatch(IReadOnlyList<RgbImage> images, IReadOnlyList<float[]> labels, bool sameSize = true)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(labels);
+        if (images.Count == 0) throw new ArgumentException("Expected at least one image.", nameof(images));
+        if (labels.Count != images.Count) throw new ArgumentException($"Got {images.Count} images and {labels.Count} label vectors.", nameof(labels));
+        for (int i = 0; i < labels.Count; i++)
+            if (labels[i] is null || labels[i].Length != ClassCount)
+                throw new ArgumentException($"Label vector {i} has {labels[i]?.Length ?? 0} values; expected {ClassCount}.", nameof(labels));
+        if (sameSize && images.Any(i => i.Height != images[0].Height || i.Width != images[0].Width))
+            throw new ArgumentException("All images must have one size.", nameof(images));
+    }
+}
+
+/// <summary>What <see cref="FineTuner.FineTuneOnImages"/> returns.</summary>
+/// <param name="Model">The fine-tuned network as the rewritten ONNX ResNet-18 (run it with <see cref="OnnxBackbone"/>);
+/// its <see cref="BackboneOnnxModel.Head"/> is the fine-tuned head.</param>
+/// <param name="Head">The fine-tuned head, C x 512.</param>
+/// <param name="Steps">Every step's loss, learning rates and time.</param>
+/// <param name="EpochLosses">Mean step loss per epoch.</param>
+public sealed record FineTuningResult(BackboneOnnxModel Model, ClassifierHead Head, IReadOnlyList<FineTuningStep> Steps, IReadOnlyList<double> EpochLosses);

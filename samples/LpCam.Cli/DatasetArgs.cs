@@ -37,12 +37,7 @@ internal static class DatasetArgs
         {
             throw new CliException(e.Message);
         }
-        if (dataset.Issues.Count > 0)
-        {
-            Console.WriteLine($"dataset: {dataset.IssueSummary}");
-            foreach (var issue in dataset.Issues.Take(20)) Console.WriteLine($"  {issue}");
-            if (dataset.Issues.Count > 20) Console.WriteLine($"  ... and {dataset.Issues.Count - 20} more");
-        }
+        if (dataset.Issues.Count > 0) Console.WriteLine($"dataset: {dataset.IssueSummary}");
         if (dataset.Samples.Count == 0) throw new CliException("the dataset has no usable image.");
         return new SegmentationRunDataset(dataset, description);
     }

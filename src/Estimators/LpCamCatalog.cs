@@ -86,8 +86,14 @@ public sealed class LpCamCatalog
         string groundTruthColumnName = "GroundTruth", IReadOnlyList<string>? classNames = null) =>
         SeedMaskEvaluator.Evaluate(data, seedColumnName, groundTruthColumnName, classCount, classNames);
 
-    /// <summary>Seeds from a maps column at many thresholds, scored in one pass; see <see cref="SeedMaskEvaluator.Sweep"/>.</summary>
+    /// <summary>Seeds from a maps column at many thresholds, scored in one pass; see <see cref="SeedMaskEvaluator"/>.</summary>
     public ThresholdSweepResult SweepThresholds(IDataView data, string mapsColumnName, string labelColumnName = "Label",
         string groundTruthColumnName = "GroundTruth", IReadOnlyList<float>? thresholds = null, IReadOnlyList<string>? classNames = null) =>
         SeedMaskEvaluator.Sweep(data, mapsColumnName, labelColumnName, groundTruthColumnName, thresholds, classNames);
+
+    /// <summary>The threshold sweeps of several maps columns in one pass over the data (the pipeline upstream runs once).</summary>
+    public IReadOnlyDictionary<string, ThresholdSweepResult> SweepThresholds(IDataView data, IReadOnlyList<string> mapsColumnNames,
+        string labelColumnName = "Label", string groundTruthColumnName = "GroundTruth", IReadOnlyList<float>? thresholds = null,
+        IReadOnlyList<string>? classNames = null) =>
+        SeedMaskEvaluator.Sweep(data, mapsColumnNames, labelColumnName, groundTruthColumnName, thresholds, classNames);
 }

@@ -54,19 +54,38 @@ public static class SeedMaskEvaluator
     /// <param name="thresholds">Background thresholds; null for 0.05, 0.10, ..., 0.95.</param>
     /// <param name="classNames">Object class names; optional.</param>
     public static ThresholdSweepResult Sweep(IDataView data, string mapsColumnName, string labelColumnName, string groundTruthColumnName,
-        IReadOnlyList<float>? thresholds = null, IReadOnlyList<string>? classNames = null)
+        IReadOnlyList<float>? thresholds = null, IReadOnlyList<string>? classNames = null) =>
+        Sweep(data, new[] { mapsColumnName }, labelColumnName, groundTruthColumnName, thresholds, classNames)[mapsColumnName];
+
+    /// <summary>
+    /// The threshold sweep of several maps columns (for example CAM, LPCAM-F and LPCAM) in one pass over the data, so the
+    /// pipeline upstream runs once.
+    /// </summary>
+    /// <returns>The sweep of each maps column, by column name.</returns>
+    public static IReadOnlyDictionary<string, ThresholdSweepResult> Sweep(IDataView data, IReadOnlyList<string> mapsColumnNames, string labelColumnName,
+        string groundTruthColumnName, IReadOnlyList<float>? thresholds = null, IReadOnlyList<string>? classNames = null)
     {
         ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(mapsColumnNames);
         var labelsColumn = SchemaChecks.Find(data.Schema, labelColumnName, "labels");
         var labels = SchemaChecks.KnownSizeVector(labelsColumn, NumberDataViewType.Single, "labels", "a known-size vector of Single (multi-hot)");
         int c = labels.Size;
-        var mapsColumn = SchemaChecks.Find(data.Schema, mapsColumnName, "maps");
-        var (h, w) = SchemaChecks.MapSize(SchemaChecks.KnownSizeVector(mapsColumn, NumberDataViewType.Single, "maps", $"a known-size vector of Single [.., {c}, H, W]"), c, mapsColumnName, "maps");
+        var mapsColumns = new List<DataViewSchema.Column>();
+        int h = 0, w = 0;
+        foreach (var name in mapsColumnNames)
+        {
+            var column = SchemaChecks.Find(data.Schema, name, "maps");
+            var (mh, mw) = SchemaChecks.MapSize(SchemaChecks.KnownSizeVector(column, NumberDataViewType.Single, "maps", $"a known-size vector of Single [.., {c}, H, W]"), c, name, "maps");
+            if (mapsColumns.Count > 0 && (mh, mw) != (h, w))
+                throw SchemaChecks.Mismatch(name, "maps", $"maps of {h} x {w} like '{mapsColumns[0].Name}'", $"{mh} x {mw}");
+            (h, w) = (mh, mw);
+            mapsColumns.Add(column);
+        }
         var truth = ByteVector(data.Schema, groundTruthColumnName, "ground truth");
-        var sweep = new ThresholdSweep(c + 1, thresholds);
-        using var cursor = data.GetRowCursor(new[] { labelsColumn, mapsColumn, truth });
+        var sweeps = mapsColumns.Select(_ => new ThresholdSweep(c + 1, thresholds)).ToList();
+        using var cursor = data.GetRowCursor(mapsColumns.Append(labelsColumn).Append(truth));
         var getLabels = cursor.GetGetter<VBuffer<float>>(labelsColumn);
-        var getMaps = cursor.GetGetter<VBuffer<float>>(mapsColumn);
+        var getMaps = mapsColumns.Select(m => cursor.GetGetter<VBuffer<float>>(m)).ToList();
         var getTruth = cursor.GetGetter<VBuffer<byte>>(truth);
         VBuffer<float> l = default, m = default;
         VBuffer<byte> t = default;
@@ -76,17 +95,23 @@ public static class SeedMaskEvaluator
         {
             row++;
             getLabels(ref l);
-            getMaps(ref m);
             getTruth(ref t);
             if (t.Length != plane)
                 throw new InvalidDataException($"Row {row}: ground truth '{groundTruthColumnName}' has {t.Length} pixels; expected {h} x {w} = {plane} like the maps.");
+            var gt = t.DenseValues().ToArray();
             var present = l.DenseValues().Select((v, i) => (v, i)).Where(p => p.v > 0.5f).Select(p => p.i).ToList();
-            var all = m.DenseValues().ToArray();
-            var selected = new float[present.Count * plane];
-            for (int k = 0; k < present.Count; k++) Array.Copy(all, present[k] * plane, selected, k * plane, plane);
-            sweep.Add(selected, h, w, present.Select(i => i + 1).ToList(), t.DenseValues().ToArray());
+            var classLabels = present.Select(i => i + 1).ToList();
+            for (int k = 0; k < getMaps.Count; k++)
+            {
+                getMaps[k](ref m);
+                var all = m.DenseValues().ToArray();
+                var selected = new float[present.Count * plane];
+                for (int j = 0; j < present.Count; j++) Array.Copy(all, present[j] * plane, selected, j * plane, plane);
+                sweeps[k].Add(selected, h, w, classLabels, gt);
+            }
         }
-        return sweep.Summarize(WithBackground(classNames));
+        var names = WithBackground(classNames);
+        return mapsColumnNames.Select((name, k) => (name, k)).ToDictionary(p => p.name, p => sweeps[p.k].Summarize(names));
     }
 
     private static IReadOnlyList<string>? WithBackground(IReadOnlyList<string>? classNames) =>

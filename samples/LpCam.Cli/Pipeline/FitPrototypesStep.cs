@@ -51,7 +51,7 @@ internal static class FitPrototypesStep
         {
             var p = result.Prototypes.Classes[r.ClassIndex];
             Console.WriteLine($"  {ctx.Dataset.ClassNames[r.ClassIndex],-14} class prototypes {p.ClassCentres.Length,2}, context prototypes {p.ContextCentres.Length,2}" +
-                (r.Selection.FallbackUsed ? "  (no centre passed mu_f: best centre kept)" : ""));
+                (r.ClassifierFallback ? $"  (no foreground feature in {r.Images} image(s): classifier direction used)" : r.Selection.FallbackUsed ? "  (no centre passed mu_f: best centre kept)" : ""));
         }
     }
 }

@@ -12,6 +12,8 @@ internal sealed class RunFolder
     {
         Root = Path.GetFullPath(root);
         Directory.CreateDirectory(Root);
+        // Temporary files of a killed run: never whole, never read; remove them.
+        foreach (var stale in Directory.EnumerateFiles(Root, "*.tmp-*", SearchOption.AllDirectories)) File.Delete(stale);
     }
 
     public string Root { get; }
@@ -58,7 +60,7 @@ internal sealed class RunFolder
     }
 
     public static void WriteJson<T>(string path, T value) =>
-        WriteAtomic(path, JsonSerializer.SerializeToUtf8Bytes(value, new JsonSerializerOptions { WriteIndented = true }));
+        WriteAtomic(path, JsonSerializer.SerializeToUtf8Bytes(value, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
 
     /// <summary>
     /// Records the run's settings on first use; a later run in the same folder with other settings is refused, because

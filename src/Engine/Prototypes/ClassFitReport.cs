@@ -14,6 +14,8 @@ namespace LpCam.MLNet.Engine.Prototypes;
 /// <param name="Foreground">The clustering of F_n.</param>
 /// <param name="Context">The clustering of B_n; null when the class had no context rows.</param>
 /// <param name="Selection">Which centres became prototypes.</param>
+/// <param name="ClassifierFallback">True when the class had no foreground feature and its classifier direction became its
+/// only class prototype (<see cref="PrototypeFitterOptions.ClassifierFallback"/>).</param>
 public sealed record ClassFitReport(
     int ClassIndex,
     int Images,
@@ -26,4 +28,5 @@ public sealed record ClassFitReport(
     bool ClustersReduced,
     KMeansReport Foreground,
     KMeansReport? Context,
-    SelectionReport Selection);
+    SelectionReport Selection,
+    bool ClassifierFallback = false);

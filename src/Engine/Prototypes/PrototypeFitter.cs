@@ -61,7 +61,7 @@ public sealed class PrototypeFitter
     /// <returns>The prototype set and one report per class.</returns>
     /// <exception cref="ArgumentException"><paramref name="classifierWeights"/> is not [C, D] for this fitter's C and the
     /// images' D, or holds NaN or infinite values.</exception>
-    /// <exception cref="InvalidOperationException">No image was added, or some class has no image or an empty foreground
+    /// <exception cref="InvalidOperationException">No image was added; or, with ClassifierFallback off, some class has no image or an empty foreground
     /// sample (the message names the classes).</exception>
     public PrototypeFitResult Fit(Tensor classifierWeights)
     {
@@ -74,10 +74,10 @@ public sealed class PrototypeFitter
         TensorChecks.RequireFinite(classifierWeights, nameof(classifierWeights), expected);
 
         var noImages = Enumerable.Range(0, ClassCount).Where(c => Samples.ImagesOfClass(c) == 0).ToList();
-        if (noImages.Count > 0)
+        if (noImages.Count > 0 && !Options.ClassifierFallback)
             throw new InvalidOperationException($"No image of class index {string.Join(", ", noImages)} was added; every class needs images to get prototypes.");
-        var noForeground = Enumerable.Range(0, ClassCount).Where(c => Samples.Foreground(c)!.Count == 0).ToList();
-        if (noForeground.Count > 0)
+        var noForeground = Enumerable.Range(0, ClassCount).Where(c => Samples.ImagesOfClass(c) > 0 && Samples.Foreground(c)!.Count == 0).ToList();
+        if (noForeground.Count > 0 && !Options.ClassifierFallback)
             throw new InvalidOperationException($"Class index {string.Join(", ", noForeground)} has an empty foreground sample: no position of its images has CAM > tau = {Options.Tau}; expected CAMs normalised to [0, 1] with a maximum above tau.");
 
         using var scope = NewDisposeScope();
@@ -87,6 +87,13 @@ public sealed class PrototypeFitter
         var reports = new List<ClassFitReport>(ClassCount);
         for (int c = 0; c < ClassCount; c++)
         {
+            if (Samples.ImagesOfClass(c) == 0 || Samples.Foreground(c)!.Count == 0)
+            {
+                var (fallback, report) = ClassifierDirection(c, weights);
+                classes.Add(fallback);
+                reports.Add(report);
+                continue;
+            }
             var fgSample = Samples.Foreground(c)!;
             var bgSample = Samples.Context(c)!;
             var fg = Cluster(fgSample, c, 0);
@@ -109,5 +116,20 @@ public sealed class PrototypeFitter
         int k = Math.Min(Options.Clusters, sample.Count);
         var kmeans = new SphericalKMeans(Options.KMeans(k, PrototypeSampleAccumulator.DeriveSeed(Options.Seed, classIndex, set + 2)));
         return kmeans.Fit(sample.ToTensor(_device));
+    }
+
+    /// <summary>The fallback of a class without foreground features: w_n / |w_n| as its only class prototype.</summary>
+    private (ClassPrototypes, ClassFitReport) ClassifierDirection(int c, Tensor weights)
+    {
+        var w = TensorChecks.ToFloatArray(weights.select(0, c));
+        double norm = Math.Sqrt(w.Sum(v => (double)v * v));
+        var unit = w.Select(v => (float)(v / Math.Max(norm, 1e-12))).ToArray();
+        float score = PrototypeSelector.Score(new[] { w }, weights, c)[0];
+        var empty = new KMeansReport(Options.UpdateRule, 0, true, Array.Empty<double>(), Array.Empty<double>(), double.NaN, Array.Empty<int>(), 0);
+        var selection = new SelectionReport(c, Options.Selection, new[] { score }, new[] { 0 }, Array.Empty<float>(), Array.Empty<int>(), FallbackUsed: true);
+        var fg = Samples.Foreground(c);
+        var report = new ClassFitReport(c, Samples.ImagesOfClass(c), fg?.RowsSeen ?? 0, Samples.Context(c)?.RowsSeen ?? 0, 0, 0, 0, 0, false,
+            empty, null, selection, ClassifierFallback: true);
+        return (new ClassPrototypes(c, new[] { unit }, new[] { score }, Array.Empty<float[]>(), Array.Empty<float>()), report);
     }
 }

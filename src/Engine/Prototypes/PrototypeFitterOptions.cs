@@ -39,6 +39,13 @@ public sealed record PrototypeFitterOptions
     /// <summary>False: keep every centre (the "no selection" ablation).</summary>
     public bool Selection { get; init; } = true;
 
+    /// <summary>
+    /// True (default): a class with no foreground feature (no training image, or no CAM value above tau) gets its
+    /// classifier direction w_n / |w_n| as its only class prototype and no context prototype, so LPCAM falls back to a
+    /// cosine CAM for it; the report marks it. False: Fit throws naming the class.
+    /// </summary>
+    public bool ClassifierFallback { get; init; } = true;
+
     /// <summary>Device of the clustering: "cpu", "cuda" or "auto" (see <see cref="TorchDevice.Resolve"/>). Default "cpu":
     /// clustering a capped sample is cheap, and on the CPU a seed gives bit-identical prototypes.</summary>
     public string Device { get; init; } = "cpu";

@@ -129,7 +129,7 @@ public class PrototypeFitterTests
     [Fact]
     public void A_class_without_images_is_named()
     {
-        var three = new PrototypeFitter(3, new PrototypeFitterOptions { Clusters = 2 });
+        var three = new PrototypeFitter(3, new PrototypeFitterOptions { Clusters = 2, ClassifierFallback = false });
         var r = new Random(0);
         var (f, cam) = Image(r, 0);
         using (f)
@@ -146,7 +146,7 @@ public class PrototypeFitterTests
     [Fact]
     public void A_class_with_an_empty_foreground_is_named()
     {
-        var fitter = new PrototypeFitter(2, new PrototypeFitterOptions { Clusters = 2 });
+        var fitter = new PrototypeFitter(2, new PrototypeFitterOptions { Clusters = 2, ClassifierFallback = false });
         var (f, cam) = Image(new Random(0), 0);
         using (f)
         using (cam)
@@ -159,6 +159,34 @@ public class PrototypeFitterTests
         var e = Assert.Throws<InvalidOperationException>(() => fitter.Fit(w));
         Assert.Contains("Class index 1", e.Message);
         Assert.Contains("empty foreground", e.Message);
+    }
+
+    [Fact]
+    public void By_default_a_class_without_foreground_gets_its_classifier_direction()
+    {
+        var fitter = new PrototypeFitter(3, new PrototypeFitterOptions { Clusters = 2 });
+        var (f, cam) = Image(new Random(0), 0);
+        using (f)
+        using (cam)
+        using (var dark = zeros(1, 4, 4))
+        {
+            fitter.Add(f, cam, [0]);
+            fitter.Add(f, dark, [1]);
+        }
+        using var w = Weights(3);
+        var result = fitter.Fit(w);
+        foreach (int c in new[] { 1, 2 })
+        {
+            Assert.True(result.Reports[c].ClassifierFallback);
+            var centre = Assert.Single(result.Prototypes.Classes[c].ClassCentres);
+            Assert.Empty(result.Prototypes.Classes[c].ContextCentres);
+            var row = w[c].data<float>().ToArray();
+            double norm = Math.Sqrt(row.Sum(v => (double)v * v));
+            for (int d = 0; d < row.Length; d++) Assert.Equal(row[d] / norm, centre[d], 5);
+        }
+        Assert.False(result.Reports[0].ClassifierFallback);
+        Assert.Equal(0, result.Reports[2].Images);
+        Assert.Equal(1, result.Reports[1].Images);
     }
 
     [Fact]

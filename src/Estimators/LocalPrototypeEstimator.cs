@@ -77,8 +77,12 @@ public sealed class LocalPrototypeEstimator : IEstimator<LpCamTransformer>
         public string OutputColumnName { get; set; } = Defaults.OutputColumnName;
         /// <summary>If set, also output LPCAM-F (class prototypes only) under this name.</summary>
         public string? ForegroundOnlyColumnName { get; set; }
-        /// <summary>The clustering and selection settings: K (Clusters), tau, mu_f (ClassThreshold), mu_b (ContextThreshold), lower bound, sample cap, seed, k-means rule, selection on/off, device.</summary>
-        public PrototypeFitterOptions Fitting { get; set; } = new();
+        /// <summary>
+        /// The clustering and selection settings: K (Clusters), tau, mu_f (ClassThreshold), mu_b (ContextThreshold), lower
+        /// bound, sample cap, seed, k-means rule, selection on/off, device. The device defaults to "auto" here: CUDA when the
+        /// CUDA backend of TorchSharp is present, else the CPU (the device used is logged and stored in the model).
+        /// </summary>
+        public PrototypeFitterOptions Fitting { get; set; } = new() { Device = "auto" };
         /// <summary>The classifier W [C, D]; null to take it from the CAM column's annotation (a CamFeaturizer earlier in the pipeline).</summary>
         public ClassifierHead? Classifier { get; set; }
         /// <summary>Class names, stored in the model; optional.</summary>
@@ -123,13 +127,15 @@ public sealed class LocalPrototypeEstimator : IEstimator<LpCamTransformer>
 
         var fitter = new PrototypeFitter(shape.ClassCount, o.Fitting);
         int images = Stream(input, shape, fitter);
-        o.Log?.Invoke($"LocalPrototypes: {images} images streamed; clustering {shape.ClassCount} classes (K = {o.Fitting.Clusters}).");
+        string device = Engine.TorchDevice.Resolve(o.Fitting.Device).type.ToString();
+        o.Log?.Invoke($"LocalPrototypes: {images} images streamed; clustering {shape.ClassCount} classes (K = {o.Fitting.Clusters}) on {device}.");
         PrototypeFitResult result;
         using (var weights = tensor(head.Weights, new long[] { head.ClassCount, head.FeatureDim }))
             result = fitter.Fit(weights);
 
         var names = o.ClassNames ?? Enumerable.Range(0, shape.ClassCount).Select(i => $"class_{i}").ToArray();
         var metadata = Metadata(result, names);
+        metadata["lpcam.cluster_device"] = device;
         var onnx = Compile(result.Prototypes, shape, metadata);
         return new LpCamTransformer(onnx.Fit(input), metadata, result, names, o.OutputColumnName, o.ForegroundOnlyColumnName);
     }

@@ -181,7 +181,7 @@ public sealed class CamFeaturizerEstimator : IEstimator<CamFeaturizerTransformer
         void Flush()
         {
             if (batch.Count == 0) return;
-            foreach (var map in backbone.ExtractBatch(batch, out int h, out int w)) pooled.Add(Pool(map, backbone.FeatureDim, h * w));
+            foreach (var map in backbone.ExtractBatch(batch, out int h, out int w)) pooled.Add(Engine.Features.GlobalAveragePool.Pool(map, backbone.FeatureDim, h * w));
             batch.Clear();
             if (pooled.Count % 50 < batchSize) o.Log?.Invoke($"CamFeaturizer: {pooled.Count} images featurised.");
         }
@@ -204,18 +204,6 @@ public sealed class CamFeaturizerEstimator : IEstimator<CamFeaturizerTransformer
             row++;
         }
         Flush();
-    }
-
-    private static float[] Pool(float[] map, int dim, int positions)
-    {
-        var pooled = new float[dim];
-        for (int d = 0; d < dim; d++)
-        {
-            double sum = 0;
-            for (int i = 0; i < positions; i++) sum += map[d * positions + i];
-            pooled[d] = (float)(sum / positions);
-        }
-        return pooled;
     }
 
     private IReadOnlyList<string> ClassNames(int classCount) =>

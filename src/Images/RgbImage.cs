@@ -33,15 +33,34 @@ public sealed class RgbImage
     /// <summary>Planar RGB values in 0..255: index = (channel * Height + row) * Width + column.</summary>
     public float[] Pixels { get; }
 
-    /// <summary>Decodes a JPEG, PNG or other SkiaSharp-readable file.</summary>
+    /// <summary>
+    /// Decodes a JPEG, PNG or other SkiaSharp-readable file, strictly: a truncated file is an error (SkiaSharp's plain
+    /// decode would return the partly decoded image).
+    /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file exists but is not a decodable image.</exception>
+    /// <exception cref="InvalidDataException">The file is truncated, corrupt or not an image.</exception>
     public static RgbImage Load(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Image file not found: '{path}'.", path);
-        using var bitmap = SKBitmap.Decode(path)
-            ?? throw new InvalidDataException($"Image file '{path}' could not be decoded (corrupt or not an image).");
+        using var codec = SKCodec.Create(path, out var created)
+            ?? throw new InvalidDataException($"Image '{path}' could not be decoded ({created}): corrupt or not an image.");
+        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        using var bitmap = new SKBitmap(info);
+        var result = codec.GetPixels(info, bitmap.GetPixels());
+        if (result != SKCodecResult.Success)
+            throw new InvalidDataException(result == SKCodecResult.IncompleteInput
+                ? $"Image '{path}' is truncated (incomplete input)."
+                : $"Image '{path}' could not be decoded completely ({result}).");
         return FromBitmap(bitmap);
+    }
+
+    /// <summary>Encodes the image as PNG (lossless; <paramref name="quality"/> ignored) or JPEG bytes.</summary>
+    public byte[] Encode(SKEncodedImageFormat format = SKEncodedImageFormat.Png, int quality = 100)
+    {
+        using var bitmap = ToBitmap();
+        using var data = bitmap.Encode(format, quality)
+            ?? throw new InvalidOperationException($"SkiaSharp could not encode a {Height}x{Width} image as {format}.");
+        return data.ToArray();
     }
 
     /// <summary>Returns this image resized to <paramref name="height"/> x <paramref name="width"/> with bilinear filtering.</summary>

@@ -153,21 +153,7 @@ public static class Overlay
     public static byte[] EncodePng(RgbImage image)
     {
         ArgumentNullException.ThrowIfNull(image);
-        int plane = image.Height * image.Width;
-        var bytes = new byte[4 * plane];
-        var p = image.Pixels;
-        for (int i = 0; i < plane; i++)
-        {
-            bytes[4 * i] = ToByte(p[i]);
-            bytes[4 * i + 1] = ToByte(p[plane + i]);
-            bytes[4 * i + 2] = ToByte(p[2 * plane + i]);
-            bytes[4 * i + 3] = 255;
-        }
-        using var bitmap = new SKBitmap(new SKImageInfo(image.Width, image.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
-        System.Runtime.InteropServices.Marshal.Copy(bytes, 0, bitmap.GetPixels(), bytes.Length);
-        using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100)
-            ?? throw new InvalidOperationException($"SkiaSharp could not encode a {image.Height}x{image.Width} PNG.");
-        return data.ToArray();
+        return image.Encode(SKEncodedImageFormat.Png);
     }
 
     /// <summary>Encodes an image as PNG and writes it to <paramref name="path"/> atomically.</summary>
@@ -205,5 +191,4 @@ public static class Overlay
 
     private static byte Channel(float v) => (byte)MathF.Round(255f * Math.Clamp(v, 0f, 1f));
 
-    private static byte ToByte(float v) => float.IsNaN(v) ? (byte)0 : (byte)Math.Clamp((int)MathF.Round(v), 0, 255);
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using LpCam.MLNet.Engine.Classifier;
+using LpCam.MLNet.Engine.Features;
 using LpCam.MLNet.Engine.Interop;
 
 namespace LpCam.Cli.Pipeline;
@@ -25,7 +26,7 @@ internal static class TrainCamStep
                 bool cached = File.Exists(path);
                 if (!cached) ExtractFeatures(ctx, name, path);
                 var (f, _, d, h, w, _, _) = MapFiles.ReadFeatures(path);
-                pooled.Add(Pool(f, d, h * w));
+                pooled.Add(GlobalAveragePool.Pool(f, d, h * w));
                 var multiHot = new float[classCount];
                 foreach (int c in ctx.Dataset.Classes(name)) multiHot[c] = 1;
                 labels.Add(multiHot);
@@ -75,17 +76,5 @@ internal static class TrainCamStep
         var batch = new[] { image, image.FlipHorizontal() };
         var maps = ctx.Backbone.ExtractBatch(batch, out int h, out int w);
         MapFiles.WriteFeatures(path, maps[0], maps[1], ctx.Backbone.FeatureDim, h, w, height, width);
-    }
-
-    private static float[] Pool(float[] map, int dim, int positions)
-    {
-        var pooled = new float[dim];
-        for (int d = 0; d < dim; d++)
-        {
-            double sum = 0;
-            for (int i = 0; i < positions; i++) sum += map[d * positions + i];
-            pooled[d] = (float)(sum / positions);
-        }
-        return pooled;
     }
 }

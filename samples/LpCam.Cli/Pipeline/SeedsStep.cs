@@ -28,11 +28,13 @@ internal static class SeedsStep
             if (image.Height != h || image.Width != w) image = image.Resize(h, w);
             ReportFiles.WriteAllBytes(overlayPath, Overlay.HeatmapPng(image, keys.Length == 0 ? new float[h * w] : Overlay.MaxOverMaps(maps, h, w)));
             if (ctx.Options.Irn)
-            {
-                IrnNpy.Write(ctx.Folder.Irn("lpcam", name), keys, maps, h, w);
-                var (camKeys, camMaps, _, _) = FullResolutionMaps.Read(ctx.Folder.Maps("cam", name));
-                IrnNpy.Write(ctx.Folder.Irn("cam", name), camKeys, camMaps, h, w);
-            }
+                foreach (var method in new[] { "lpcam", "cam" })
+                {
+                    // IRN's "cam" is the stride-4 map as computed; "high_res" the map at the image size.
+                    var (mapKeys, full, _, _) = FullResolutionMaps.Read(ctx.Folder.Maps(method, name));
+                    var strided = MapFiles.ReadMaps(ctx.Folder.Maps(method, name)).Maps;
+                    IrnNpy.Write(ctx.Folder.Irn(method, name), FullResolutionMaps.Labels(mapKeys), full, h, w, strided);
+                }
             progress.Tick();
         }
     }

@@ -16,7 +16,7 @@ public class CliRunTests : IDisposable
     public void Dispose() => Directory.Delete(_out, recursive: true);
 
     private string[] RunArgs(params string[] extra) =>
-        new[] { "run", "--voc", VocDev.Root, "--max-images", "12", "--long-side", "224", "--k", "3", "--head-epochs", "20", "--gallery", "3", "--out", _out }
+        new[] { "run", "--voc", VocDev.Root, "--max-images", "12", "--long-side", "224", "--k", "3", "--head-epochs", "20", "--gallery", "3", "--irn", "--out", _out }
             .Concat(extra).ToArray();
 
     [Fact]
@@ -54,6 +54,13 @@ public class CliRunTests : IDisposable
         Assert.Contains("<table", File.ReadAllText(Path.Combine(_out, "report.html")));
         Assert.True(File.Exists(Path.Combine(_out, "prototypes.npz")));
         Assert.True(File.Exists(Path.Combine(_out, "manifest.json")));
+        var manifest = RunManifest.Read(Path.Combine(_out, "manifest.json"));
+        Assert.Contains(manifest.Steps, s => s.Name == "fit-prototypes");
+        Assert.Equal("3", manifest.Parameters["k"]);
+        // --irn: IRN's layout, a .npy holding a pickled dict (numpy's magic, object dtype).
+        var irn = File.ReadAllBytes(Path.Combine(_out, "irn", "lpcam", names[0] + ".npy"));
+        Assert.Equal(new byte[] { 0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y' }, irn.Take(6).ToArray());
+        Assert.Contains("'descr': '|O'", System.Text.Encoding.ASCII.GetString(irn, 0, 128));
 
         // A killed run leaves whole files (atomic writes) and perhaps a temporary file; take some outputs away as a kill
         // in make-lpcam would, and re-run: only the missing images are redone and the results are the same.

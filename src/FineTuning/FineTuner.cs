@@ -19,6 +19,8 @@ namespace LpCam.MLNet.FineTuning;
 /// is the multilabel soft margin loss. The network stays in eval mode, so BatchNorm uses its running statistics while
 /// its scale and bias are trained; conv1 and bn1 are frozen. The update is plain SGD:
 /// <c>p -= lr (grad + weight_decay p)</c>, with the head's learning rate separate.</para>
+/// <para>ResNet-18 only for now: the result is written back into the ONNX ResNet-18. <see cref="ResNet50"/> (the
+/// reference's backbone, from a PyTorch state_dict) is not yet trainable here.</para>
 /// <para>Holds native tensors: dispose it. Not thread-safe.</para>
 /// </remarks>
 public sealed class FineTuner : IDisposable

@@ -22,6 +22,8 @@ internal static class CliApp
           make-lpcam        LPCAM and LPCAM-F maps
           seeds             seed masks (seeds/NAME.png, VOC palette) and overlays at --threshold
           eval              metrics.json (Table 1, per-class IoU, threshold sweep) and report.html
+          fine-tune         fine-tune ResNet-18 and a 1x1 classifier on the dataset (reference recipe); writes
+                            DIR/backbone-finetuned.onnx, for --backbone DIR/backbone-finetuned.onnx:ReLU393_Output_0
           bench             time the backbone, the map stage and the clustering on this machine
           doctor            check that TorchSharp and ONNX Runtime load and compute
 
@@ -40,6 +42,11 @@ internal static class CliApp
           --threshold X (LPCAM and LPCAM-F seeds, 0.3)  --cam-threshold X (CAM seeds, 0.15)
           --irn (also write maps in IRN's .npy layout)  --gallery N (12)
 
+        fine-tune options:
+          --out DIR (required)  --max-images N  --epochs N (5)  --batch N (16)  --crop N (512, multiple of 32)
+          --min-long-side N (320)  --max-long-side N (640)  --lr X (0.1)  --head-lr X (1.0)
+          --output-stride 16|32 (16)  --max-steps N  --seed N (0)  --device cpu|cuda (cpu)
+
         A killed run re-run with the same --out continues where it stopped; the settings must be the same.
         """;
 
@@ -56,6 +63,7 @@ internal static class CliApp
                 "demo" => Commands.Demo(options),
                 "run" or "train-cam" or "make-cam" or "fit-prototypes" or "make-lpcam" or "seeds" or "eval" => Commands.Pipeline(command, options),
                 "bench" => Commands.Bench(options),
+                "fine-tune" => Commands.FineTune(options),
                 _ => throw new CliException($"unknown command '{command}'; run 'lpcam help'."),
             };
             return Task.FromResult(code);

@@ -109,6 +109,41 @@ public static class ResNet18Rewriter
             FeatureDim, outputStride, PadMultiple, PixelNormalization.Identity, meanRgb, head: null);
     }
 
+    /// <summary>
+    /// Options that load a saved rewritten (or fine-tuned, <see cref="BackboneOnnxModel.Save"/>) ResNet-18 file with
+    /// <see cref="Backbone.FromOnnx(string, OnnxBackboneOptions)"/> as it was built: RGB 0..255 input
+    /// (<see cref="PixelNormalization.Identity"/>, the mean subtraction is inside the graph), padding with the folded
+    /// pixel mean to the stored multiple, and the stored input, output and stride. Null when the file does not carry the
+    /// <c>lpcam.backbone.*</c> metadata that <see cref="Rewrite"/> writes (a foreign model).
+    /// </summary>
+    /// <param name="path">The ONNX file.</param>
+    /// <param name="featureTensorName">The tensor to read; null: the stored output (<see cref="OutputName"/>).</param>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    public static OnnxBackboneOptions? SavedModelOptions(string path, string? featureTensorName = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"ONNX model file not found: '{path}'.", path);
+        var model = OnnxGraphEdits.Parse(File.ReadAllBytes(path));
+        var meta = model.MetadataProps.GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal);
+        var mean = model.Graph.Initializer.FirstOrDefault(t => t.Name == MeanInitializerName);
+        if (!meta.TryGetValue("lpcam.backbone.input", out var input) || !meta.TryGetValue("lpcam.backbone.output", out var output) ||
+            !meta.TryGetValue("lpcam.backbone.stride", out var strideText) || mean is null)
+            return null;
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        int stride = int.Parse(strideText, inv);
+        int pad = meta.TryGetValue("lpcam.backbone.pad_multiple", out var padText) ? int.Parse(padText, inv) : PadMultiple;
+        string tensor = featureTensorName ?? output;
+        return new OnnxBackboneOptions(tensor)
+        {
+            InputName = input,
+            Normalization = PixelNormalization.Identity,
+            Stride = tensor == output ? stride : null,
+            PadMultiple = pad,
+            PadPixelRgb = OnnxGraphEdits.ReadFloats(mean),
+            Name = meta.TryGetValue("lpcam.backbone.name", out var name) ? name : null,
+        };
+    }
+
     private static void FoldPreprocessing(GraphProto graph, float[] meanRgb)
     {
         var consumers = graph.Node.Where(n => n.Input.Contains(OriginalInputName)).ToList();

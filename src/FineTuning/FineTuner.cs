@@ -19,6 +19,8 @@ namespace LpCam.MLNet.FineTuning;
 /// is the multilabel soft margin loss. The network stays in eval mode, so BatchNorm uses its running statistics while
 /// its scale and bias are trained; conv1 and bn1 are frozen. The update is plain SGD:
 /// <c>p -= lr (grad + weight_decay p)</c>, with the head's learning rate separate.</para>
+/// <para>ResNet-18 only for now: the result is written back into the ONNX ResNet-18. <see cref="ResNet50"/> (the
+/// reference's backbone, from a PyTorch state_dict) is not yet trainable here.</para>
 /// <para>Holds native tensors: dispose it. Not thread-safe.</para>
 /// </remarks>
 public sealed class FineTuner : IDisposable
@@ -188,7 +190,7 @@ public sealed class FineTuner : IDisposable
 
     /// <summary>
     /// Fine-tunes the pretrained ResNet-18 on image files with multi-hot labels and returns the ONNX model with the
-    /// fine-tuned weights and head: the entry point of the command-line tool.
+    /// fine-tuned weights and head.
     /// </summary>
     /// <param name="imagePaths">Image files (JPEG, PNG, ...), decoded when used.</param>
     /// <param name="labels">Multi-hot labels per image, all of one length C.</param>
@@ -202,10 +204,31 @@ public sealed class FineTuner : IDisposable
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(imagePaths);
-        ArgumentNullException.ThrowIfNull(labels);
         if (imagePaths.Count == 0) throw new ArgumentException("Expected at least one image.", nameof(imagePaths));
-        if (labels.Count != imagePaths.Count)
-            throw new ArgumentException($"Got {imagePaths.Count} images and {labels.Count} label vectors.", nameof(labels));
+        return FineTuneOnImages(imagePaths.Count, i => RgbImage.Load(imagePaths[i]), labels, options, pretrained, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Fine-tunes the pretrained ResNet-18 on images given by a loader (files, a dataset, images in memory) with multi-hot
+    /// labels and returns the ONNX model with the fine-tuned weights and head: the entry point of the command-line tool.
+    /// </summary>
+    /// <param name="count">Number of training images N.</param>
+    /// <param name="image">Loads image i (0 &lt;= i &lt; N); called every time the image is used, so images need not stay in memory.</param>
+    /// <param name="labels">Multi-hot labels of the N images, all of one length C.</param>
+    /// <param name="options">The recipe; null: the defaults (<see cref="FineTuningOptions"/>).</param>
+    /// <param name="pretrained">The starting model; null: <see cref="ResNet18Rewriter.Rewrite"/> at the options' stride.</param>
+    /// <param name="progress">Receives every step (loss, learning rates, seconds).</param>
+    /// <param name="cancellationToken">Checked before every step.</param>
+    /// <exception cref="ArgumentException">No images, a count mismatch, or labels of different lengths.</exception>
+    public static FineTuningResult FineTuneOnImages(int count, Func<int, RgbImage> image, IReadOnlyList<float[]> labels,
+        FineTuningOptions? options = null, BackboneOnnxModel? pretrained = null, Action<FineTuningStep>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(labels);
+        if (count < 1) throw new ArgumentException("Expected at least one image.", nameof(count));
+        if (labels.Count != count)
+            throw new ArgumentException($"Got {count} images and {labels.Count} label vectors.", nameof(labels));
         int classes = labels[0]?.Length ?? 0;
         if (classes < 1 || labels.Any(l => l is null || l.Length != classes))
             throw new ArgumentException($"Every label vector must have the length of the first ({classes}), at least 1.", nameof(labels));
@@ -213,7 +236,7 @@ public sealed class FineTuner : IDisposable
         options.Validate();
         using var scope = NewDisposeScope();
         using var tuner = new FineTuner(pretrained ?? ResNet18Rewriter.Rewrite(options.OutputStride), classes, options);
-        var steps = tuner.Train(imagePaths.Count, i => RgbImage.Load(imagePaths[i]), i => labels[i], progress, cancellationToken);
+        var steps = tuner.Train(count, image, i => labels[i], progress, cancellationToken);
         var epochs = steps.GroupBy(s => s.Epoch).OrderBy(g => g.Key).Select(g => g.Average(s => s.Loss)).ToList();
         var model = tuner.ToOnnx();
         return new FineTuningResult(model, model.Head!, steps, epochs);
@@ -278,7 +301,7 @@ public sealed class FineTuner : IDisposable
     }
 }
 
-/// <summary>What <see cref="FineTuner.FineTuneOnImages"/> returns.</summary>
+/// <summary>What <c>FineTuner.FineTuneOnImages</c> returns.</summary>
 /// <param name="Model">The fine-tuned network as the rewritten ONNX ResNet-18 (run it with <see cref="OnnxBackbone"/>);
 /// its <see cref="BackboneOnnxModel.Head"/> is the fine-tuned head.</param>
 /// <param name="Head">The fine-tuned head, C x 512.</param>

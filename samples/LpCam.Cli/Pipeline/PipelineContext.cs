@@ -25,7 +25,8 @@ internal sealed class PipelineContext : IDisposable
 
     /// <summary>
     /// The backbone named by --backbone: "resnet18" (stride 32), "resnet18-os16" (stride 16, dilated), or
-    /// "PATH.onnx:TENSOR" for any ONNX model cut at a feature tensor (ImageNet mean/std input).
+    /// "PATH.onnx:TENSOR" for any ONNX model cut at a feature tensor (ImageNet mean/std input), except models saved by
+    /// LpCam.MLNet (lpcam fine-tune), which are recognised by their metadata and fed RGB 0..255 as they were built.
     /// </summary>
     public IBackbone Backbone => _backbone ??= OpenBackbone();
 
@@ -52,7 +53,18 @@ internal sealed class PipelineContext : IDisposable
         int colon = Options.Backbone.LastIndexOf(':');
         if (colon <= 0 || !Options.Backbone[..colon].EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
             throw new CliException($"option --backbone is '{Options.Backbone}'; expected resnet18, resnet18-os16 or PATH.onnx:FEATURE_TENSOR.");
-        return MLNet.Backbones.Backbone.FromOnnx(Options.Backbone[..colon], new OnnxBackboneOptions(Options.Backbone[(colon + 1)..])
+        string path = Options.Backbone[..colon], tensor = Options.Backbone[(colon + 1)..];
+        if (!File.Exists(path)) throw new CliException($"option --backbone: ONNX model file not found: '{path}'.");
+        // A model saved by LpCam.MLNet (lpcam fine-tune, BackboneOnnxModel.Save) folds its pixel preprocessing: RGB 0..255
+        // in, padded with its pixel mean to its multiple. Only foreign models get ImageNet mean/std normalisation.
+        if (ResNet18Rewriter.SavedModelOptions(path, tensor) is { } saved)
+        {
+            Log($"{Path.GetFileName(path)} is an LpCam.MLNet backbone ({saved.Name}): RGB 0..255 input, preprocessing inside the graph.");
+            saved.GpuDeviceId = gpu;
+            saved.Log = Log;
+            return MLNet.Backbones.Backbone.FromOnnx(path, saved);
+        }
+        return MLNet.Backbones.Backbone.FromOnnx(path, new OnnxBackboneOptions(tensor)
         {
             Normalization = PixelNormalization.ImageNet,
             GpuDeviceId = gpu,

@@ -19,8 +19,9 @@ public class ClassifierRealDataTests(VocPooledFeatures data, ITestOutputHelper o
         var cv = new MultiLabelHeadTrainer().CrossValidate(data.Features, data.Labels, Folds);
         output.WriteLine($"{data.Features.Length} images, {data.SecondsPerImage * 1000:F0} ms/image for features; " +
             $"{Folds}-fold held-out mAP {cv.MeanMap:F4} (folds {string.Join(" ", cv.Folds.Select(f => f.Map.ToString("F3")))})");
-        // Measured 0.7322 on the first 200 images (all 484 give 0.7676); shuffled labels give 0.156. The bar sits between.
-        Assert.True(cv.MeanMap > 0.55, $"cross-validated mAP {cv.MeanMap:F4} should exceed 0.55");
+        // Measured 0.7264 on the first 200 images with Backbone.ResNet18() at long side 224 (folds 0.627..0.801); shuffled
+        // labels give 0.162. The bar sits well between.
+        Assert.True(cv.MeanMap > 0.65, $"cross-validated mAP {cv.MeanMap:F4} should exceed 0.65");
     }
 
     [Fact]

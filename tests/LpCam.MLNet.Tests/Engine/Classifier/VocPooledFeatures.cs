@@ -2,16 +2,13 @@ using System.Diagnostics;
 using LpCam.MLNet.Backbones;
 using LpCam.MLNet.Images;
 using LpCam.MLNet.Tests.Support;
-using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace LpCam.MLNet.Tests.Engine.Classifier;
 
 /// <summary>
-/// Pooled 512-d features and 20-class labels of the voc-dev images, computed once per test class with the NuGet package's
-/// original ResNet-18 ONNX (input "Input247" [1,3,224,224], output "Pooling395_Output_0" [1,512,1,1]).
-/// Preprocessing approximates the package's: resize to 224 x 224, BGR planar, minus 114 on every channel (the package
-/// subtracts a 224 x 224 mean image of about 114 per pixel). Stands in until the project's own backbone lands.
+/// Pooled 512-d features and 20-class labels of the voc-dev images, computed once per test class with the project's own
+/// backbone (<see cref="Backbone.ResNet18"/>, stride 32): each image resized to long side <see cref="LongSide"/> (aspect
+/// kept), its feature map mean-pooled over the cells of the image.
 /// </summary>
 public sealed class VocPooledFeatures
 {
@@ -21,7 +18,8 @@ public sealed class VocPooledFeatures
     /// <summary>Object classes of VOC (ids 1..20 in labels.csv).</summary>
     public const int ClassCount = 20;
 
-    private const float Mean = 114f;
+    /// <summary>Long side of the images fed to the backbone.</summary>
+    public const int LongSide = 224;
 
     public VocPooledFeatures()
     {
@@ -39,8 +37,8 @@ public sealed class VocPooledFeatures
         }).ToArray();
 
         var watch = Stopwatch.StartNew();
-        using var session = new InferenceSession(PretrainedModels.ResNet18OnnxPath);
-        Features = names.Select(n => Pooled(session, VocDev.Jpeg(n))).ToArray();
+        using var backbone = Backbone.ResNet18();
+        Features = names.Select(n => Pooled(backbone, VocDev.Jpeg(n))).ToArray();
         SecondsPerImage = watch.Elapsed.TotalSeconds / names.Count;
     }
 
@@ -52,18 +50,18 @@ public sealed class VocPooledFeatures
 
     public double SecondsPerImage { get; }
 
-    private static float[] Pooled(InferenceSession session, string path)
+    private static float[] Pooled(OnnxBackbone backbone, string path)
     {
-        var image = RgbImage.Load(path).Resize(224, 224);
-        const int plane = 224 * 224;
-        var bgr = new float[3 * plane];
-        for (int c = 0; c < 3; c++)
+        var image = RgbImage.Load(path).ResizeLongSide(LongSide);
+        var map = backbone.Extract(image, out int h, out int w); // [D, h, w]
+        int cells = h * w, d = map.Length / cells;
+        var pooled = new float[d];
+        for (int c = 0; c < d; c++)
         {
-            int source = (2 - c) * plane, target = c * plane;
-            for (int i = 0; i < plane; i++) bgr[target + i] = image.Pixels[source + i] - Mean;
+            double sum = 0;
+            for (int i = 0; i < cells; i++) sum += map[c * cells + i];
+            pooled[c] = (float)(sum / cells);
         }
-        var input = new DenseTensor<float>(bgr, new[] { 1, 3, 224, 224 });
-        using var results = session.Run(new[] { NamedOnnxValue.CreateFromTensor("Input247", input) });
-        return results.Single(r => r.Name == "Pooling395_Output_0").AsTensor<float>().ToArray();
+        return pooled;
     }
 }

@@ -1,0 +1,54 @@
+using System.Text.Json;
+using LpCam.MLNet.Backbones;
+using LpCam.MLNet.Tests.Support;
+
+namespace LpCam.MLNet.Tests.Cli;
+
+/// <summary>lpcam fine-tune on a voc-dev slice, then lpcam run with the written backbone.</summary>
+public class FineTuneCliTests : IDisposable
+{
+    private readonly string _out = Directory.CreateTempSubdirectory("lpcam-finetune-").FullName;
+
+    public void Dispose() => Directory.Delete(_out, recursive: true);
+
+    [Fact]
+    public void Fine_tune_writes_a_backbone_that_run_accepts()
+    {
+        string tuned = Path.Combine(_out, "tuned");
+        var (code, output) = CliProcess.Run("fine-tune", "--voc", VocDev.Root, "--max-images", "8", "--out", tuned, "--max-steps", "2",
+            "--batch", "4", "--crop", "128", "--min-long-side", "128", "--max-long-side", "160", "--output-stride", "32");
+        Assert.True(code == 0, output);
+        string onnx = Path.Combine(tuned, "backbone-finetuned.onnx"), json = Path.Combine(tuned, "finetune.json");
+        Assert.True(File.Exists(onnx), output);
+        Assert.True(File.Exists(json), output);
+        Assert.Empty(Directory.EnumerateFiles(tuned, "*.tmp-*"));
+        Assert.Contains("step 2/2", output);
+        Assert.Contains($"--backbone {onnx}:{ResNet18Rewriter.OutputName}", output);
+
+        using (var doc = JsonDocument.Parse(File.ReadAllText(json)))
+        {
+            var steps = doc.RootElement.GetProperty("steps").EnumerateArray().ToList();
+            Assert.Equal(2, steps.Count);
+            Assert.All(steps, s => Assert.True(double.IsFinite(s.GetProperty("loss").GetDouble())));
+            Assert.All(steps, s => Assert.True(s.GetProperty("seconds").GetDouble() > 0));
+            Assert.Equal(4, doc.RootElement.GetProperty("options").GetProperty("batch").GetInt32());
+            Assert.Equal(32, doc.RootElement.GetProperty("stride").GetInt32());
+        }
+
+        // The saved model is recognised as an LpCam.MLNet backbone: RGB 0..255, padded with its mean to 32.
+        var saved = ResNet18Rewriter.SavedModelOptions(onnx);
+        Assert.NotNull(saved);
+        Assert.Same(PixelNormalization.Identity, saved.Normalization);
+        Assert.Equal(32, saved.Stride);
+        Assert.Equal(ResNet18Rewriter.PadMultiple, saved.PadMultiple);
+        Assert.Equal(ResNet18Rewriter.Rewrite(32).PadPixelRgb, saved.PadPixelRgb);
+        Assert.Null(ResNet18Rewriter.SavedModelOptions(PretrainedModels.ResNet18OnnxPath));
+
+        string run = Path.Combine(_out, "run");
+        var (code2, output2) = CliProcess.Run("run", "--voc", VocDev.Root, "--max-images", "8", "--long-side", "224", "--k", "2",
+            "--head-epochs", "5", "--gallery", "2", "--backbone", $"{onnx}:{ResNet18Rewriter.OutputName}", "--out", run);
+        Assert.True(code2 == 0, output2);
+        Assert.Contains("is an LpCam.MLNet backbone", output2);
+        Assert.True(File.Exists(Path.Combine(run, "metrics.json")), output2);
+    }
+}

@@ -1,0 +1,90 @@
+using LpCam.MLNet.FineTuning;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
+
+namespace LpCam.MLNet.Tests.FineTuning;
+
+/// <summary>The torchvision-layout ResNet-50 and its state_dict loading through TorchSharp.PyBridge.</summary>
+public class ResNet50Tests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("lpcam-resnet50-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static ResNet50 RandomNet(int stride)
+    {
+        manual_seed(7);
+        var net = new ResNet50(stride);
+        using (no_grad())
+            foreach (var (name, buffer) in net.named_buffers())
+            {
+                // Non-trivial running statistics, so that the test sees the buffers loaded too.
+                if (name.EndsWith("running_mean")) buffer.copy_(randn(buffer.shape).mul_(0.1));
+                else if (name.EndsWith("running_var")) buffer.copy_(rand(buffer.shape).add_(0.5));
+            }
+        net.eval();
+        return net;
+    }
+
+    private static float[] Run(ResNet50 net, Tensor input, out long[] shape)
+    {
+        using var _ = no_grad();
+        using var y = net.forward(input);
+        shape = y.shape;
+        return y.contiguous().data<float>().ToArray();
+    }
+
+    [Fact]
+    public void State_dict_round_trip_through_pytorch_and_safetensors_files_gives_the_same_network()
+    {
+        using var scope = NewDisposeScope();
+        using var source = RandomNet(16);
+        Assert.Contains("layer1.0.downsample.0.weight", source.state_dict().Keys);
+        Assert.Contains("layer4.2.bn3.running_var", source.state_dict().Keys);
+        Assert.Contains("bn1.running_mean", source.state_dict().Keys);
+        string pt = Path.Combine(_dir, "resnet50.pt"), st = Path.Combine(_dir, "resnet50.safetensors");
+        source.save_py(pt);
+        source.save_safetensors(st);
+
+        manual_seed(1);
+        var input = randn(1, 3, 64, 96);
+        var expected = Run(source, input, out var shape16);
+        Assert.Equal(new long[] { 1, 2048, 4, 6 }, shape16);
+        Assert.All(expected, v => Assert.True(float.IsFinite(v)));
+
+        foreach (var file in new[] { pt, st })
+        {
+            using var loaded = ResNet50.FromStateDict(file);
+            Assert.Equal(16, loaded.OutputStride);
+            var actual = Run(loaded, input, out var shape);
+            Assert.Equal(shape16, shape);
+            Assert.Equal(expected, actual); // bit-identical weights, same computation
+        }
+
+        using var os32 = ResNet50.FromStateDict(pt, outputStride: 32);
+        Run(os32, input, out var shape32);
+        Assert.Equal(new long[] { 1, 2048, 2, 3 }, shape32);
+    }
+
+    [Fact]
+    public void A_file_with_missing_or_foreign_keys_is_refused_with_the_keys_named()
+    {
+        using var scope = NewDisposeScope();
+        using var net = new ResNet50(32);
+        string missing = Path.Combine(_dir, "missing.pt");
+        net.save_py(missing, skip: ["layer1.0.conv1.weight", "layer3.5.bn2.running_mean"]);
+        var e = Assert.Throws<InvalidDataException>(() => ResNet50.FromStateDict(missing));
+        Assert.Contains("2 missing key(s)", e.Message);
+        Assert.Contains("layer1.0.conv1.weight", e.Message);
+        Assert.Contains("layer3.5.bn2.running_mean", e.Message);
+
+        string foreign = Path.Combine(_dir, "foreign.pt");
+        using (var other = nn.Sequential(("conv1", nn.Conv2d(3, 64, 7, bias: false)), ("fc", nn.Linear(4, 2)), ("head", nn.Linear(4, 2))))
+            other.save_py(foreign);
+        var f = Assert.Throws<InvalidDataException>(() => ResNet50.FromStateDict(foreign));
+        Assert.Contains("unexpected key(s): head.bias, head.weight", f.Message); // fc.* is ignored, head.* is not
+        Assert.Contains("missing key(s): bn1.weight", f.Message); // conv1.weight is there; the first 20 missing ones are named
+        Assert.Contains("more)", f.Message);
+        Assert.Throws<FileNotFoundException>(() => ResNet50.FromStateDict(Path.Combine(_dir, "none.pt")));
+    }
+}

@@ -90,3 +90,31 @@ public class CamFeaturizerTests
         Assert.Contains("unknown-device", Assert.ThrowsAny<ArgumentException>(() => ml.LpCam().CamFeaturizer(new() { Device = "unknown-device" })).Message);
     }
 }
+
+public class CamFeaturizerBackboneTests
+{
+    [Fact]
+    public void Any_onnx_backbone_with_its_pixel_normalisation_gives_the_default_backbones_features()
+    {
+        // The package's original ResNet-18 ONNX as a "foreign" model: BGR minus channel means must be folded into the
+        // composed graph (Gather + Sub + Div) so that it sees what the default (rewritten) backbone sees.
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(VocRow.Slice(6));
+        using var foreign = Backbone.FromOnnx(PretrainedModels.ResNet18OnnxPath, new OnnxBackboneOptions("ReLU393_Output_0")
+        {
+            Normalization = PixelNormalization.BgrMinusMean(ResNet18Rewriter.ChannelMeansBgr()),
+        });
+        var head = new MultiLabelHeadOptions { Epochs = 2 };
+        var images = VocRow.ImagePipeline(ml, 64);
+        var viaForeign = images.Append(ml.LpCam().CamFeaturizer(new() { Backbone = foreign.Model, Head = head, Device = "cpu" })).Fit(data).Transform(data);
+        var viaDefault = images.Append(ml.LpCam().CamFeaturizer(new() { Head = head, Device = "cpu" })).Fit(data).Transform(data);
+        var a = viaForeign.GetColumn<VBuffer<float>>("Features").Select(v => v.DenseValues().ToArray()).ToList();
+        var b = viaDefault.GetColumn<VBuffer<float>>("Features").Select(v => v.DenseValues().ToArray()).ToList();
+        Assert.Equal(6, a.Count);
+        for (int i = 0; i < a.Count; i++)
+        {
+            Assert.Equal(b[i].Length, a[i].Length);
+            Assert.True(a[i].Zip(b[i], (x, y) => Math.Abs(x - y)).Max() < 1e-3f);
+        }
+    }
+}

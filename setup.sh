@@ -17,7 +17,8 @@ sdk_major=$(dotnet --version | cut -d. -f1)
 say ".NET SDK $(dotnet --version): ok"
 
 # --- 2. libstdc++ with GLIBCXX_3.4.32 (needed by TorchSharp 0.107's libLibTorchSharp.so) ---------------------------
-libstdcxx=$(ldconfig -p 2>/dev/null | awk '/libstdc\+\+\.so\.6 .*x86-64/ {print $NF; exit}')
+# (awk stops reading at the first match, which may end ldconfig with SIGPIPE: not an error here)
+libstdcxx=$(ldconfig -p 2>/dev/null | awk '/libstdc\+\+\.so\.6 .*x86-64/ {print $NF; exit}') || true
 [ -n "$libstdcxx" ] || libstdcxx=/usr/lib/x86_64-linux-gnu/libstdc++.so.6
 if grep -aq 'GLIBCXX_3\.4\.32' "$libstdcxx" 2>/dev/null; then
   say "libstdc++ ($libstdcxx) provides GLIBCXX_3.4.32: ok"

@@ -1,11 +1,12 @@
 using LpCam.MLNet.FineTuning;
+using Xunit.Abstractions;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
 namespace LpCam.MLNet.Tests.FineTuning;
 
 /// <summary>The torchvision-layout ResNet-50 and its state_dict loading through TorchSharp.PyBridge.</summary>
-public class ResNet50Tests : IDisposable
+public class ResNet50Tests(ITestOutputHelper output) : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("lpcam-resnet50-").FullName;
 
@@ -86,5 +87,47 @@ public class ResNet50Tests : IDisposable
         Assert.Contains("missing key(s): bn1.weight", f.Message); // conv1.weight is there; the first 20 missing ones are named
         Assert.Contains("more)", f.Message);
         Assert.Throws<FileNotFoundException>(() => ResNet50.FromStateDict(Path.Combine(_dir, "none.pt")));
+    }
+
+    [Theory]
+    [InlineData(16)]
+    [InlineData(32)]
+    public void Exported_onnx_equals_the_module_on_a_random_image(int stride)
+    {
+        using var scope = NewDisposeScope();
+        using var net = RandomNet(stride);
+        var model = ResNet50Onnx.Export(net);
+        Assert.Equal($"resnet50-os{stride}", model.Name);
+        Assert.Equal(stride, model.Stride);
+        Assert.Equal(2048, model.FeatureDim);
+        Assert.Equal(32, model.PadMultiple);
+        Assert.Same(LpCam.MLNet.Backbones.PixelNormalization.Identity, model.Normalization);
+
+        var rng = new Random(3);
+        var pixels = new float[3 * 64 * 96];
+        for (int i = 0; i < pixels.Length; i++) pixels[i] = rng.Next(256);
+        var image = new LpCam.MLNet.Images.RgbImage(64, 96, pixels);
+        using var backbone = new LpCam.MLNet.Backbones.OnnxBackbone(model);
+        var actual = backbone.Extract(image, out int h, out int w);
+        Assert.Equal((64 / stride, 96 / stride), (h, w));
+
+        var norm = LpCam.MLNet.Backbones.PixelNormalization.ImageNet;
+        var input = tensor(pixels, [1, 3, 64, 96])
+            .sub(tensor(norm.Mean.ToArray(), [1, 3, 1, 1])).div(tensor(norm.Std.ToArray(), [1, 3, 1, 1]));
+        var expected = Run(net, input, out var shape);
+        Assert.Equal(new long[] { 1, 2048, h, w }, shape);
+        float peak = expected.Max(Math.Abs), diff = expected.Zip(actual, (a, b) => Math.Abs(a - b)).Max();
+        output.WriteLine($"stride {stride}: max |diff| {diff:E2}, feature max {peak:F3}");
+        Assert.True(diff <= 1e-3f * peak, $"max |diff| {diff}, feature max {peak}");
+
+        // A saved file is recognised as an LpCam backbone.
+        string path = Path.Combine(_dir, "r50.onnx");
+        model.Save(path);
+        var options = LpCam.MLNet.Backbones.ResNet18Rewriter.SavedModelOptions(path);
+        Assert.NotNull(options);
+        Assert.Equal(ResNet50Onnx.OutputName, options.FeatureTensorName);
+        Assert.Equal(stride, options.Stride);
+        Assert.Equal(32, options.PadMultiple);
+        Assert.Equal(model.PadPixelRgb, options.PadPixelRgb);
     }
 }

@@ -1,4 +1,7 @@
+using LpCam.MLNet.Backbones;
 using LpCam.MLNet.FineTuning;
+using LpCam.MLNet.Images;
+using LpCam.MLNet.Tests.Support;
 using Xunit.Abstractions;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
@@ -130,4 +133,62 @@ public class ResNet50Tests(ITestOutputHelper output) : IDisposable
         Assert.Equal(32, options.PadMultiple);
         Assert.Equal(model.PadPixelRgb, options.PadPixelRgb);
     }
+
+    [Fact]
+    public void FineTuner_trains_a_ResNet50_with_the_recipe_and_exports_it_to_onnx()
+    {
+        using var scope = NewDisposeScope();
+        var names = VocDev.Names(8);
+        var labels = VocDev.Labels();
+        var images = names.Select(n => RgbImage.Load(VocDev.Jpeg(n))).ToList();
+        var targets = names.Select(n => labels[n]).ToList();
+        var options = new FineTuningOptions
+        {
+            BatchSize = 2, Epochs = 1, MaxSteps = 4, CropSize = 64, MinLongSide = 64, MaxLongSide = 96,
+            BackboneLearningRate = 0.01, HeadLearningRate = 0.1, Seed = 5, OutputStride = 32, Device = "cpu",
+        };
+        using var net = RandomNet(32);
+        using var tuner = FineTuner.ForResNet50(net, 20, options);
+        Assert.Same(net, tuner.Network);
+        Assert.Null(tuner.Pretrained);
+        Assert.Equal(2048, tuner.Head.FeatureDim);
+        var fixedImages = images.Take(4).Select(i => i.Resize(64, 64)).ToList();
+        var fixedTargets = targets.Take(4).ToList();
+
+        float[] stemBefore = Data(net.state_dict()["conv1.weight"]);
+        float[] stemBnBefore = Data(net.state_dict()["bn1.weight"]);
+        float[] meanBefore = Data(net.state_dict()["layer3.1.bn2.running_mean"]);
+        float[] layerBefore = Data(net.state_dict()["layer4.1.conv2.weight"]);
+        double before = tuner.Loss(fixedImages, fixedTargets);
+        var steps = tuner.Train(images.Count, i => images[i], i => targets[i], s => output.WriteLine(
+            $"step {s.Step}: loss {s.Loss:F4}, lr {s.BackboneLearningRate:F4}/{s.HeadLearningRate:F4}, {s.Seconds:F2} s"));
+        double after = tuner.Loss(fixedImages, fixedTargets);
+        output.WriteLine($"fixed batch loss: before {before:F4}, after {after:F4}");
+
+        Assert.Equal(4, steps.Count);
+        Assert.True(steps.All(s => double.IsFinite(s.Loss)));
+        Assert.True(after < before - 0.01, $"loss {before} -> {after}");
+        Assert.Equal(stemBefore, Data(net.state_dict()["conv1.weight"]));
+        Assert.Equal(stemBnBefore, Data(net.state_dict()["bn1.weight"]));
+        Assert.Equal(meanBefore, Data(net.state_dict()["layer3.1.bn2.running_mean"]));
+        Assert.NotEqual(layerBefore, Data(net.state_dict()["layer4.1.conv2.weight"]));
+
+        var model = tuner.ToOnnx();
+        Assert.Equal("resnet50-os32-finetuned", model.Name);
+        Assert.NotNull(model.Head);
+        Assert.Equal(tuner.Head.Weights, model.Head.Weights);
+        var image = images[0].Resize(64, 96);
+        using var backbone = new OnnxBackbone(model);
+        var actual = backbone.Extract(image, out int h, out int w);
+        Assert.Equal((2, 3), (h, w));
+        var norm = PixelNormalization.ImageNet;
+        var input = tensor(image.Pixels, [1, 3, 64, 96])
+            .sub(tensor(norm.Mean.ToArray(), [1, 3, 1, 1])).div(tensor(norm.Std.ToArray(), [1, 3, 1, 1]));
+        var expected = Run(net, input, out _);
+        float peak = expected.Max(Math.Abs), diff = expected.Zip(actual, (a, b) => Math.Abs(a - b)).Max();
+        output.WriteLine($"fine-tuned ONNX vs module: max |diff| {diff:E2}, feature max {peak:F3}");
+        Assert.True(diff <= 1e-3f * peak, $"max |diff| {diff}, feature max {peak}");
+    }
+
+    private static float[] Data(Tensor t) => t.detach().cpu().contiguous().data<float>().ToArray();
 }

@@ -275,6 +275,39 @@ public sealed class FineTuner : IDisposable
         FineTuningOptions? options = null, BackboneOnnxModel? pretrained = null, Action<FineTuningStep>? progress = null,
         CancellationToken cancellationToken = default)
     {
+        int classes = CheckLabels(count, image, labels);
+        options ??= new FineTuningOptions();
+        options.Validate();
+        using var scope = NewDisposeScope();
+        using var tuner = new FineTuner(pretrained ?? ResNet18Rewriter.Rewrite(options.OutputStride), classes, options);
+        return Run(tuner, count, image, labels, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Fine-tunes the reference's ResNet-50 (trained in place, see <see cref="ForResNet50"/>) on images given by a loader
+    /// with multi-hot labels and returns the exported ONNX model (<see cref="ResNet50Onnx.Export"/>) with the fine-tuned head.
+    /// </summary>
+    /// <param name="network">The starting module, e.g. <see cref="ResNet50.FromStateDict"/>; its output stride must
+    /// equal the options'. It is modified and not disposed.</param>
+    /// <param name="count">Number of training images N.</param>
+    /// <param name="image">Loads image i (0 &lt;= i &lt; N); called every time the image is used.</param>
+    /// <param name="labels">Multi-hot labels of the N images, all of one length C.</param>
+    /// <param name="options">The recipe; null: the defaults (<see cref="FineTuningOptions"/>).</param>
+    /// <param name="progress">Receives every step (loss, learning rates, seconds).</param>
+    /// <param name="cancellationToken">Checked before every step.</param>
+    /// <exception cref="ArgumentException">No images, a count mismatch, labels of different lengths, or a stride mismatch.</exception>
+    public static FineTuningResult FineTuneOnImages(ResNet50 network, int count, Func<int, RgbImage> image, IReadOnlyList<float[]> labels,
+        FineTuningOptions? options = null, Action<FineTuningStep>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        int classes = CheckLabels(count, image, labels);
+        using var scope = NewDisposeScope();
+        using var tuner = ForResNet50(network, classes, options);
+        return Run(tuner, count, image, labels, progress, cancellationToken);
+    }
+
+    private static int CheckLabels(int count, Func<int, RgbImage> image, IReadOnlyList<float[]> labels)
+    {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(labels);
         if (count < 1) throw new ArgumentException("Expected at least one image.", nameof(count));
@@ -283,10 +316,12 @@ public sealed class FineTuner : IDisposable
         int classes = labels[0]?.Length ?? 0;
         if (classes < 1 || labels.Any(l => l is null || l.Length != classes))
             throw new ArgumentException($"Every label vector must have the length of the first ({classes}), at least 1.", nameof(labels));
-        options ??= new FineTuningOptions();
-        options.Validate();
-        using var scope = NewDisposeScope();
-        using var tuner = new FineTuner(pretrained ?? ResNet18Rewriter.Rewrite(options.OutputStride), classes, options);
+        return classes;
+    }
+
+    private static FineTuningResult Run(FineTuner tuner, int count, Func<int, RgbImage> image, IReadOnlyList<float[]> labels,
+        Action<FineTuningStep>? progress, CancellationToken cancellationToken)
+    {
         var steps = tuner.Train(count, image, i => labels[i], progress, cancellationToken);
         var epochs = steps.GroupBy(s => s.Epoch).OrderBy(g => g.Key).Select(g => g.Average(s => s.Loss)).ToList();
         var model = tuner.ToOnnx();

@@ -83,5 +83,12 @@ public class FineTuneCliTests : IDisposable
         Assert.Equal(LpCam.MLNet.FineTuning.ResNet50Onnx.OutputName, saved.FeatureTensorName);
         Assert.Equal(32, saved.Stride);
         Assert.Equal(PixelNormalization.ImageNet.ZeroPixelRgb, saved.PadPixelRgb);
+
+        string run = Path.Combine(_out, "run50");
+        var (code2, output2) = CliProcess.Run("run", "--voc", VocDev.Root, "--max-images", "4", "--long-side", "128", "--k", "2",
+            "--head-epochs", "5", "--gallery", "1", "--backbone", $"{onnx}:{LpCam.MLNet.FineTuning.ResNet50Onnx.OutputName}", "--out", run);
+        Assert.True(code2 == 0, output2);
+        Assert.Contains("is an LpCam.MLNet backbone", output2);
+        Assert.True(File.Exists(Path.Combine(run, "metrics.json")), output2);
     }
 }

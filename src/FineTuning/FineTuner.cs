@@ -388,9 +388,9 @@ public sealed class FineTuner : IDisposable
 }
 
 /// <summary>What <c>FineTuner.FineTuneOnImages</c> returns.</summary>
-/// <param name="Model">The fine-tuned network as the rewritten ONNX ResNet-18 (run it with <see cref="OnnxBackbone"/>);
+/// <param name="Model">The fine-tuned network as ONNX (the rewritten ResNet-18, or the exported ResNet-50; run it with <see cref="OnnxBackbone"/>);
 /// its <see cref="BackboneOnnxModel.Head"/> is the fine-tuned head.</param>
-/// <param name="Head">The fine-tuned head, C x 512.</param>
+/// <param name="Head">The fine-tuned head, C x D (512 for the ResNet-18, 2048 for the ResNet-50).</param>
 /// <param name="Steps">Every step's loss, learning rates and time.</param>
 /// <param name="EpochLosses">Mean step loss per epoch.</param>
 public sealed record FineTuningResult(BackboneOnnxModel Model, ClassifierHead Head, IReadOnlyList<FineTuningStep> Steps, IReadOnlyList<double> EpochLosses);

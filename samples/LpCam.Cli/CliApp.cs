@@ -22,8 +22,9 @@ internal static class CliApp
           make-lpcam        LPCAM and LPCAM-F maps
           seeds             seed masks (seeds/NAME.png, VOC palette) and overlays at --threshold
           eval              metrics.json (Table 1, per-class IoU, threshold sweep) and report.html
-          fine-tune         fine-tune ResNet-18 and a 1x1 classifier on the dataset (reference recipe); writes
-                            DIR/backbone-finetuned.onnx, for --backbone DIR/backbone-finetuned.onnx:ReLU393_Output_0
+          fine-tune         fine-tune ResNet-18 (or ResNet-50) and a 1x1 classifier on the dataset (reference recipe);
+                            writes DIR/backbone-finetuned.onnx, for --backbone DIR/backbone-finetuned.onnx:TENSOR
+                            (TENSOR: ReLU393_Output_0 for resnet18, Layer4Features for resnet50)
           bench             time the backbone, the map stage and the clustering on this machine
           doctor            check that TorchSharp and ONNX Runtime load and compute
 
@@ -46,6 +47,7 @@ internal static class CliApp
           --out DIR (required)  --max-images N  --epochs N (5)  --batch N (16)  --crop N (512, multiple of 32)
           --min-long-side N (320)  --max-long-side N (640)  --lr X (0.1)  --head-lr X (1.0)
           --output-stride 16|32 (16)  --max-steps N  --seed N (0)  --device cpu|cuda (cpu)
+          --arch resnet18|resnet50 (resnet18)  --state-dict PATH (resnet50: torchvision weights, .pt/.pth/.safetensors)
 
         A killed run re-run with the same --out continues where it stopped; the settings must be the same.
         """;

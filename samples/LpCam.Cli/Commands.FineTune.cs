@@ -16,7 +16,8 @@ internal static partial class Commands
 
     /// <summary>
     /// fine-tune: the reference classifier recipe (FineTuner) on the dataset's images and image-level labels; writes the
-    /// fine-tuned ResNet-18 as ONNX (RGB 0..255 in, preprocessing folded) and finetune.json, and says how to use it.
+    /// fine-tuned ResNet-18 (--arch resnet18, the default) or ResNet-50 (--arch resnet50 --state-dict PATH, torchvision
+    /// weights) as ONNX (RGB 0..255 in, preprocessing folded) and finetune.json, and says how to use it.
     /// </summary>
     public static int FineTune(CliArgs args)
     {
@@ -33,6 +34,14 @@ internal static partial class Commands
         int minLong = args.Int("min-long-side", FineTuningOptions.Defaults.MinLongSide, min: 32);
         int maxLong = args.Int("max-long-side", FineTuningOptions.Defaults.MaxLongSide, min: 32);
         if (maxLong < minLong) throw new CliException($"option --max-long-side ({maxLong}) is below --min-long-side ({minLong}).");
+        string arch = args.String("arch", "resnet18")!;
+        if (arch is not ("resnet18" or "resnet50")) throw new CliException($"option --arch is '{arch}'; expected resnet18 or resnet50.");
+        string? stateDict = args.String("state-dict");
+        if (arch == "resnet50" && stateDict is null)
+            throw new CliException("--arch resnet50 needs the torchvision weights: --state-dict PATH (.pt, .pth or .safetensors).");
+        if (arch == "resnet18" && stateDict is not null)
+            throw new CliException("--state-dict is for --arch resnet50 (the ResNet-18 comes from the ML.NET package).");
+        if (stateDict is not null && !File.Exists(stateDict)) throw new CliException($"state_dict file not found: '{stateDict}'.");
         var options = new FineTuningOptions
         {
             Epochs = args.Int("epochs", FineTuningOptions.Defaults.Epochs, min: 1),
@@ -61,6 +70,7 @@ internal static partial class Commands
         Directory.CreateDirectory(outDir);
         string modelPath = Path.Combine(outDir, FineTunedModelFile), jsonPath = Path.Combine(outDir, FineTuneJsonFile);
         Console.WriteLine($"lpcam fine-tune: {dataset.Description}, {names.Count} images, {classes} classes -> {Path.GetFullPath(outDir)}");
+        Console.WriteLine($"backbone: {arch}{(stateDict is null ? "" : $" from {Path.GetFullPath(stateDict)}")}");
         Console.WriteLine($"recipe: {options.Epochs} epochs, batch {options.BatchSize}, crop {crop}, long side {minLong}..{maxLong}, " +
             $"lr {Fmt(options.BackboneLearningRate)} / head {Fmt(options.HeadLearningRate)}, poly {Fmt(options.PolyPower)}, " +
             $"weight decay {Fmt(options.WeightDecay)}, output stride {stride}{(maxSteps is int m ? $", at most {m} steps" : "")}, device {device}");
@@ -77,9 +87,15 @@ internal static partial class Commands
         FineTuningResult result;
         try
         {
-            result = FineTuner.FineTuneOnImages(names.Count, i => dataset.LoadImage(names[i]), labels, options, progress: Report);
+            if (stateDict is null)
+                result = FineTuner.FineTuneOnImages(names.Count, i => dataset.LoadImage(names[i]), labels, options, progress: Report);
+            else
+            {
+                using var network = ResNet50.FromStateDict(stateDict, stride);
+                result = FineTuner.FineTuneOnImages(network, names.Count, i => dataset.LoadImage(names[i]), labels, options, progress: Report);
+            }
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or InvalidDataException)
         {
             throw new CliException(e.Message);
         }
@@ -92,6 +108,8 @@ internal static partial class Commands
             dataset = dataset.Description,
             images = names.Count,
             classes = dataset.ClassNames,
+            arch,
+            state_dict = stateDict is null ? null : Path.GetFullPath(stateDict),
             model = FineTunedModelFile,
             model_name = result.Model.Name,
             input = result.Model.InputName,
@@ -126,8 +144,8 @@ internal static partial class Commands
         Console.WriteLine($"fine-tune: {result.Steps.Count} steps in {clock.Elapsed.TotalSeconds:F1} s ({result.Steps.Average(s => s.Seconds):F1} s/step), " +
             $"epoch losses [{string.Join(", ", result.EpochLosses.Select(l => l.ToString("F4", CultureInfo.InvariantCulture)))}]");
         Console.WriteLine($"wrote {modelPath} and {jsonPath}");
-        Console.WriteLine($"use it: lpcam run ... --backbone {modelPath}:{ResNet18Rewriter.OutputName}");
-        Console.WriteLine("  (the model takes RGB 0..255 and subtracts its pixel mean itself; lpcam recognises it by its metadata)");
+        Console.WriteLine($"use it: lpcam run ... --backbone {modelPath}:{result.Model.OutputName}");
+        Console.WriteLine("  (the model takes RGB 0..255 and normalises it itself; lpcam recognises it by its metadata)");
         return 0;
     }
 

@@ -47,7 +47,7 @@ public static class ResNet18Rewriter
     /// <summary>Images are padded bottom/right to a multiple of this many pixels.</summary>
     public const int PadMultiple = 32;
 
-    private const string MeanInitializerName = "LpCamPixelMeanRgb";
+    internal const string MeanInitializerName = "LpCamPixelMeanRgb";
     private const string CenteredName = "LpCamPixelsMinusMean";
 
     /// <summary>

@@ -10,22 +10,28 @@ using static TorchSharp.torch;
 namespace LpCam.MLNet.FineTuning;
 
 /// <summary>
-/// End-to-end fine-tuning of the pretrained ResNet-18 and a bias-free 1x1 classifier head on images with multi-hot
-/// labels, with the reference recipe (see <see cref="FineTuningOptions"/>), in TorchSharp on the CPU or CUDA. The result
-/// is written back into the rewritten ONNX graph (<see cref="OnnxWriteBack"/>), so inference runs on ONNX Runtime.
+/// End-to-end fine-tuning of a pretrained backbone (the ResNet-18 or the reference's ResNet-50) and a bias-free 1x1
+/// classifier head on images with multi-hot labels, with the reference recipe (see <see cref="FineTuningOptions"/>), in
+/// TorchSharp on the CPU or CUDA. The result is an ONNX graph (<see cref="ToOnnx"/>), so inference runs on ONNX Runtime:
+/// the ResNet-18 is written back into the rewritten ONNX model (<see cref="OnnxWriteBack"/>), the ResNet-50 exported
+/// (<see cref="ResNet50Onnx"/>).
 /// </summary>
 /// <remarks>
-/// <para>Logits: global average pooling of the feature map of the whole (padded) crop, then the head W [C, 512]; the loss
+/// <para>Logits: global average pooling of the feature map of the whole (padded) crop, then the head W [C, D]; the loss
 /// is the multilabel soft margin loss. The network stays in eval mode, so BatchNorm uses its running statistics while
 /// its scale and bias are trained; conv1 and bn1 are frozen. The update is plain SGD:
 /// <c>p -= lr (grad + weight_decay p)</c>, with the head's learning rate separate.</para>
-/// <para>ResNet-18 only for now: the result is written back into the ONNX ResNet-18. <see cref="ResNet50"/> (the
-/// reference's backbone, from a PyTorch state_dict) is not yet trainable here.</para>
+/// <para>The ResNet-18 is loaded from the rewritten ONNX model (the constructor); the ResNet-50 is a module given by the
+/// caller (<see cref="ForResNet50"/>, for example from <see cref="ResNet50.FromStateDict"/>), trained in place. Crops
+/// are RGB 0..255 padded with the backbone's padding pixel; for the ResNet-50 the ImageNet normalisation is applied
+/// before the module.</para>
 /// <para>Holds native tensors: dispose it. Not thread-safe.</para>
 /// </remarks>
 public sealed class FineTuner : IDisposable
 {
     private readonly Parameter _head;
+    private readonly IFeatureNetwork _net;
+    private readonly bool _ownsNetwork;
     private readonly List<Parameter> _trainable;
     private readonly Random _random;
     private readonly Device _device;
@@ -50,30 +56,70 @@ public sealed class FineTuner : IDisposable
             throw new ArgumentException($"The initial head is {initialHead.ClassCount} x {initialHead.FeatureDim}; expected {classCount} x {pretrained.FeatureDim}.", nameof(initialHead));
         Pretrained = pretrained;
         ClassCount = classCount;
+        _ownsNetwork = true;
         _device = TorchDevice.Resolve(Options.Device);
         _random = new Random(Options.Seed);
+        _net = new ResNet18FeatureNetwork(ResNet18.FromOnnx(pretrained), pretrained);
+        (_trainable, _head) = Prepare(initialHead);
+    }
 
+    private FineTuner(ResNet50 network, int classCount, FineTuningOptions? options, ClassifierHead? initialHead)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentOutOfRangeException.ThrowIfLessThan(classCount, 1);
+        Options = options ?? new FineTuningOptions();
+        Options.Validate();
+        if (network.OutputStride != Options.OutputStride)
+            throw new ArgumentException($"The ResNet-50 has output stride {network.OutputStride}; the options ask for {Options.OutputStride}.", nameof(network));
+        if (initialHead is not null && (initialHead.ClassCount != classCount || initialHead.FeatureDim != network.FeatureDim))
+            throw new ArgumentException($"The initial head is {initialHead.ClassCount} x {initialHead.FeatureDim}; expected {classCount} x {network.FeatureDim}.", nameof(initialHead));
+        ClassCount = classCount;
+        _device = TorchDevice.Resolve(Options.Device);
+        _random = new Random(Options.Seed);
+        _net = new ResNet50FeatureNetwork(network);
+        (_trainable, _head) = Prepare(initialHead);
+    }
+
+    /// <summary>
+    /// A tuner of the reference's ResNet-50 (for example <see cref="ResNet50.FromStateDict"/>) with the recipe: the module
+    /// is trained in place (moved to the options' device, put in eval mode, its stem conv1 and bn1 frozen with
+    /// <c>requires_grad = false</c>) and stays the caller's (disposing the tuner does not dispose it). Crops are RGB
+    /// 0..255 padded with the ImageNet mean pixel and ImageNet-normalised before the module; <see cref="ToOnnx"/> exports
+    /// it with <see cref="ResNet50Onnx.Export"/>. <see cref="Pretrained"/> is null.
+    /// </summary>
+    /// <param name="network">The module; its output stride must equal <see cref="FineTuningOptions.OutputStride"/>.</param>
+    /// <param name="classCount">Number of classes C.</param>
+    /// <param name="options">The recipe; null: the defaults.</param>
+    /// <param name="initialHead">Starting head weights, C x 2048; null: uniform in ±1/sqrt(2048) from the seed.</param>
+    /// <exception cref="ArgumentException">The module's stride differs from the options', or the head does not fit.</exception>
+    public static FineTuner ForResNet50(ResNet50 network, int classCount, FineTuningOptions? options = null, ClassifierHead? initialHead = null) =>
+        new(network, classCount, options, initialHead);
+
+    private (List<Parameter> Trainable, Parameter Head) Prepare(ClassifierHead? initialHead)
+    {
+        int classCount = ClassCount;
         using var scope = NewDisposeScope();
-        Network = ResNet18.FromOnnx(pretrained);
-        Network.to(_device);
-        Network.eval();
-        foreach (var p in Network.StemParameters) p.requires_grad = false;
-        _trainable = Network.parameters().Where(p => p.requires_grad).ToList();
+        var module = _net.Module;
+        module.to(_device);
+        module.eval();
+        foreach (var p in _net.StemParameters) p.requires_grad = false;
+        var trainable = module.parameters().Where(p => p.requires_grad).ToList();
 
         random.manual_seed(Options.Seed);
-        int d = Network.FeatureDim;
+        int d = _net.FeatureDim;
         var init = initialHead is not null
             ? tensor(initialHead.Weights, [classCount, d])
             : rand(classCount, d).mul_(2).sub_(1).mul_(1.0 / Math.Sqrt(d));
-        _head = new Parameter(init.to(_device).detach().clone(), requires_grad: true);
-        _head.MoveToOuterDisposeScope();
+        var head = new Parameter(init.to(_device).detach().clone(), requires_grad: true);
+        head.MoveToOuterDisposeScope();
+        return (trainable, head);
     }
 
-    /// <summary>The network being trained.</summary>
-    public ResNet18 Network { get; }
+    /// <summary>The network being trained (a <see cref="ResNet18"/> or a <see cref="ResNet50"/>).</summary>
+    public nn.Module<Tensor, Tensor> Network => _net.Module;
 
-    /// <summary>The model the network was loaded from (the write-back template).</summary>
-    public BackboneOnnxModel Pretrained { get; }
+    /// <summary>The model the ResNet-18 was loaded from (the write-back template); null for a ResNet-50.</summary>
+    public BackboneOnnxModel? Pretrained { get; }
 
     /// <summary>The recipe.</summary>
     public FineTuningOptions Options { get; }
@@ -90,7 +136,7 @@ public sealed class FineTuner : IDisposable
         get
         {
             using var scope = NewDisposeScope();
-            return new ClassifierHead(ClassCount, Network.FeatureDim, _head.detach().cpu().contiguous().data<float>().ToArray());
+            return new ClassifierHead(ClassCount, _net.FeatureDim, _head.detach().cpu().contiguous().data<float>().ToArray());
         }
     }
 
@@ -104,7 +150,7 @@ public sealed class FineTuner : IDisposable
         CheckBatch(sameSizeImages, labels);
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var features = Network.Features(sameSizeImages);
+        var features = _net.Features(sameSizeImages);
         return LossOf(features, labels).item<float>();
     }
 
@@ -120,8 +166,8 @@ public sealed class FineTuner : IDisposable
         using var scope = NewDisposeScope();
         int crop = Options.CropSize;
         var placements = images.Select(Augment).ToList();
-        using var input = tensor(ImageBatch.Place(placements, crop, crop, Network.PixelMeanRgb), [images.Count, 3, crop, crop], device: _device);
-        var loss = LossOf(Network.forward(input), labels);
+        using var input = tensor(ImageBatch.Place(placements, crop, crop, _net.PadPixelRgb), [images.Count, 3, crop, crop], device: _device);
+        var loss = LossOf(_net.Forward(input), labels);
         ZeroGrad();
         loss.backward();
         using (no_grad())
@@ -181,11 +227,16 @@ public sealed class FineTuner : IDisposable
         return steps;
     }
 
-    /// <summary>The fine-tuned network written back into a copy of <see cref="Pretrained"/>, with the head attached.</summary>
+    /// <summary>
+    /// The fine-tuned network as an ONNX backbone with the head attached: the ResNet-18 written back into a copy of
+    /// <see cref="Pretrained"/> (default name: its name plus <c>-finetuned</c>), the ResNet-50 exported with
+    /// <see cref="ResNet50Onnx.Export"/> (default name <c>resnet50-os{stride}-finetuned</c>).
+    /// </summary>
+    /// <param name="name">The model's name; null: the default.</param>
     public BackboneOnnxModel ToOnnx(string? name = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return OnnxWriteBack.Write(Network, Pretrained, Head, name);
+        return _net.ToOnnx(Head, name);
     }
 
     /// <summary>
@@ -224,6 +275,39 @@ public sealed class FineTuner : IDisposable
         FineTuningOptions? options = null, BackboneOnnxModel? pretrained = null, Action<FineTuningStep>? progress = null,
         CancellationToken cancellationToken = default)
     {
+        int classes = CheckLabels(count, image, labels);
+        options ??= new FineTuningOptions();
+        options.Validate();
+        using var scope = NewDisposeScope();
+        using var tuner = new FineTuner(pretrained ?? ResNet18Rewriter.Rewrite(options.OutputStride), classes, options);
+        return Run(tuner, count, image, labels, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Fine-tunes the reference's ResNet-50 (trained in place, see <see cref="ForResNet50"/>) on images given by a loader
+    /// with multi-hot labels and returns the exported ONNX model (<see cref="ResNet50Onnx.Export"/>) with the fine-tuned head.
+    /// </summary>
+    /// <param name="network">The starting module, e.g. <see cref="ResNet50.FromStateDict"/>; its output stride must
+    /// equal the options'. It is modified and not disposed.</param>
+    /// <param name="count">Number of training images N.</param>
+    /// <param name="image">Loads image i (0 &lt;= i &lt; N); called every time the image is used.</param>
+    /// <param name="labels">Multi-hot labels of the N images, all of one length C.</param>
+    /// <param name="options">The recipe; null: the defaults (<see cref="FineTuningOptions"/>).</param>
+    /// <param name="progress">Receives every step (loss, learning rates, seconds).</param>
+    /// <param name="cancellationToken">Checked before every step.</param>
+    /// <exception cref="ArgumentException">No images, a count mismatch, labels of different lengths, or a stride mismatch.</exception>
+    public static FineTuningResult FineTuneOnImages(ResNet50 network, int count, Func<int, RgbImage> image, IReadOnlyList<float[]> labels,
+        FineTuningOptions? options = null, Action<FineTuningStep>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        int classes = CheckLabels(count, image, labels);
+        using var scope = NewDisposeScope();
+        using var tuner = ForResNet50(network, classes, options);
+        return Run(tuner, count, image, labels, progress, cancellationToken);
+    }
+
+    private static int CheckLabels(int count, Func<int, RgbImage> image, IReadOnlyList<float[]> labels)
+    {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(labels);
         if (count < 1) throw new ArgumentException("Expected at least one image.", nameof(count));
@@ -232,10 +316,12 @@ public sealed class FineTuner : IDisposable
         int classes = labels[0]?.Length ?? 0;
         if (classes < 1 || labels.Any(l => l is null || l.Length != classes))
             throw new ArgumentException($"Every label vector must have the length of the first ({classes}), at least 1.", nameof(labels));
-        options ??= new FineTuningOptions();
-        options.Validate();
-        using var scope = NewDisposeScope();
-        using var tuner = new FineTuner(pretrained ?? ResNet18Rewriter.Rewrite(options.OutputStride), classes, options);
+        return classes;
+    }
+
+    private static FineTuningResult Run(FineTuner tuner, int count, Func<int, RgbImage> image, IReadOnlyList<float[]> labels,
+        Action<FineTuningStep>? progress, CancellationToken cancellationToken)
+    {
         var steps = tuner.Train(count, image, i => labels[i], progress, cancellationToken);
         var epochs = steps.GroupBy(s => s.Epoch).OrderBy(g => g.Key).Select(g => g.Average(s => s.Loss)).ToList();
         var model = tuner.ToOnnx();
@@ -248,7 +334,7 @@ public sealed class FineTuner : IDisposable
         if (_disposed) return;
         _disposed = true;
         _head.Dispose();
-        Network.Dispose();
+        if (_ownsNetwork) _net.Module.Dispose();
     }
 
     private ImagePlacement Augment(RgbImage image)
@@ -302,9 +388,9 @@ public sealed class FineTuner : IDisposable
 }
 
 /// <summary>What <c>FineTuner.FineTuneOnImages</c> returns.</summary>
-/// <param name="Model">The fine-tuned network as the rewritten ONNX ResNet-18 (run it with <see cref="OnnxBackbone"/>);
+/// <param name="Model">The fine-tuned network as ONNX (the rewritten ResNet-18, or the exported ResNet-50; run it with <see cref="OnnxBackbone"/>);
 /// its <see cref="BackboneOnnxModel.Head"/> is the fine-tuned head.</param>
-/// <param name="Head">The fine-tuned head, C x 512.</param>
+/// <param name="Head">The fine-tuned head, C x D (512 for the ResNet-18, 2048 for the ResNet-50).</param>
 /// <param name="Steps">Every step's loss, learning rates and time.</param>
 /// <param name="EpochLosses">Mean step loss per epoch.</param>
 public sealed record FineTuningResult(BackboneOnnxModel Model, ClassifierHead Head, IReadOnlyList<FineTuningStep> Steps, IReadOnlyList<double> EpochLosses);

@@ -19,8 +19,8 @@ namespace LpCam.MLNet.FineTuning;
 /// <para>Parameter and buffer names are torchvision's (<c>conv1.weight</c>, <c>bn1.running_mean</c>,
 /// <c>layer1.0.conv1.weight</c>, <c>layer1.0.downsample.0.weight</c>, <c>layer4.2.bn3.num_batches_tracked</c>, ...);
 /// the classifier <c>fc</c> is not part of the module (its keys in a state_dict are ignored).</para>
-/// <para>Fine-tuning with <see cref="FineTuner"/> is ResNet-18 only for now (it writes back into the ONNX ResNet-18);
-/// this module is the starting point for the reference's backbone.</para>
+/// <para>Fine-tune it with <see cref="FineTuner.ForResNet50"/>; export it to ONNX (for inference on ONNX Runtime) with
+/// <see cref="ResNet50Onnx.Export"/>.</para>
 /// </remarks>
 public sealed class ResNet50 : nn.Module<Tensor, Tensor>
 {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using LpCam.MLNet.Backbones;
 using LpCam.MLNet.Tests.Support;
+using TorchSharp.PyBridge;
 
 namespace LpCam.MLNet.Tests.Cli;
 
@@ -47,6 +48,45 @@ public class FineTuneCliTests : IDisposable
         string run = Path.Combine(_out, "run");
         var (code2, output2) = CliProcess.Run("run", "--voc", VocDev.Root, "--max-images", "8", "--long-side", "224", "--k", "2",
             "--head-epochs", "5", "--gallery", "2", "--backbone", $"{onnx}:{ResNet18Rewriter.OutputName}", "--out", run);
+        Assert.True(code2 == 0, output2);
+        Assert.Contains("is an LpCam.MLNet backbone", output2);
+        Assert.True(File.Exists(Path.Combine(run, "metrics.json")), output2);
+    }
+
+    [Fact]
+    public void Fine_tune_arch_resnet50_trains_a_state_dict_and_writes_a_recognised_backbone()
+    {
+        var (bad, badOutput) = CliProcess.Run("fine-tune", "--voc", VocDev.Root, "--max-images", "2", "--out", Path.Combine(_out, "bad"), "--arch", "resnet50");
+        Assert.NotEqual(0, bad);
+        Assert.Contains("--state-dict PATH", badOutput);
+        var (bad2, badOutput2) = CliProcess.Run("fine-tune", "--voc", VocDev.Root, "--out", Path.Combine(_out, "bad"), "--arch", "resnet34");
+        Assert.NotEqual(0, bad2);
+        Assert.Contains("expected resnet18 or resnet50", badOutput2);
+
+        string weights = Path.Combine(_out, "r50.safetensors");
+        using (var net = new LpCam.MLNet.FineTuning.ResNet50(32))
+            net.save_safetensors(weights);
+        string tuned = Path.Combine(_out, "tuned50");
+        var (code, output) = CliProcess.Run("fine-tune", "--voc", VocDev.Root, "--max-images", "2", "--out", tuned, "--max-steps", "1",
+            "--batch", "2", "--crop", "64", "--min-long-side", "64", "--max-long-side", "96", "--output-stride", "32",
+            "--lr", "0.01", "--head-lr", "0.1", "--arch", "resnet50", "--state-dict", weights);
+        Assert.True(code == 0, output);
+        string onnx = Path.Combine(tuned, "backbone-finetuned.onnx");
+        Assert.Contains($"--backbone {onnx}:{LpCam.MLNet.FineTuning.ResNet50Onnx.OutputName}", output);
+        using (var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(tuned, "finetune.json"))))
+        {
+            Assert.Equal("resnet50", doc.RootElement.GetProperty("arch").GetString());
+            Assert.Equal("resnet50-os32-finetuned", doc.RootElement.GetProperty("model_name").GetString());
+        }
+        var saved = ResNet18Rewriter.SavedModelOptions(onnx);
+        Assert.NotNull(saved);
+        Assert.Equal(LpCam.MLNet.FineTuning.ResNet50Onnx.OutputName, saved.FeatureTensorName);
+        Assert.Equal(32, saved.Stride);
+        Assert.Equal(PixelNormalization.ImageNet.ZeroPixelRgb, saved.PadPixelRgb);
+
+        string run = Path.Combine(_out, "run50");
+        var (code2, output2) = CliProcess.Run("run", "--voc", VocDev.Root, "--max-images", "4", "--long-side", "128", "--k", "2",
+            "--head-epochs", "5", "--gallery", "1", "--backbone", $"{onnx}:{LpCam.MLNet.FineTuning.ResNet50Onnx.OutputName}", "--out", run);
         Assert.True(code2 == 0, output2);
         Assert.Contains("is an LpCam.MLNet backbone", output2);
         Assert.True(File.Exists(Path.Combine(run, "metrics.json")), output2);

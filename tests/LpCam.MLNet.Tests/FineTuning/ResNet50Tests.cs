@@ -1,11 +1,15 @@
+using LpCam.MLNet.Backbones;
 using LpCam.MLNet.FineTuning;
+using LpCam.MLNet.Images;
+using LpCam.MLNet.Tests.Support;
+using Xunit.Abstractions;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
 namespace LpCam.MLNet.Tests.FineTuning;
 
 /// <summary>The torchvision-layout ResNet-50 and its state_dict loading through TorchSharp.PyBridge.</summary>
-public class ResNet50Tests : IDisposable
+public class ResNet50Tests(ITestOutputHelper output) : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("lpcam-resnet50-").FullName;
 
@@ -87,4 +91,104 @@ public class ResNet50Tests : IDisposable
         Assert.Contains("more)", f.Message);
         Assert.Throws<FileNotFoundException>(() => ResNet50.FromStateDict(Path.Combine(_dir, "none.pt")));
     }
+
+    [Theory]
+    [InlineData(16)]
+    [InlineData(32)]
+    public void Exported_onnx_equals_the_module_on_a_random_image(int stride)
+    {
+        using var scope = NewDisposeScope();
+        using var net = RandomNet(stride);
+        var model = ResNet50Onnx.Export(net);
+        Assert.Equal($"resnet50-os{stride}", model.Name);
+        Assert.Equal(stride, model.Stride);
+        Assert.Equal(2048, model.FeatureDim);
+        Assert.Equal(32, model.PadMultiple);
+        Assert.Same(LpCam.MLNet.Backbones.PixelNormalization.Identity, model.Normalization);
+
+        var rng = new Random(3);
+        var pixels = new float[3 * 64 * 96];
+        for (int i = 0; i < pixels.Length; i++) pixels[i] = rng.Next(256);
+        var image = new LpCam.MLNet.Images.RgbImage(64, 96, pixels);
+        using var backbone = new LpCam.MLNet.Backbones.OnnxBackbone(model);
+        var actual = backbone.Extract(image, out int h, out int w);
+        Assert.Equal((64 / stride, 96 / stride), (h, w));
+
+        var norm = LpCam.MLNet.Backbones.PixelNormalization.ImageNet;
+        var input = tensor(pixels, [1, 3, 64, 96])
+            .sub(tensor(norm.Mean.ToArray(), [1, 3, 1, 1])).div(tensor(norm.Std.ToArray(), [1, 3, 1, 1]));
+        var expected = Run(net, input, out var shape);
+        Assert.Equal(new long[] { 1, 2048, h, w }, shape);
+        float peak = expected.Max(Math.Abs), diff = expected.Zip(actual, (a, b) => Math.Abs(a - b)).Max();
+        output.WriteLine($"stride {stride}: max |diff| {diff:E2}, feature max {peak:F3}");
+        Assert.True(diff <= 1e-3f * peak, $"max |diff| {diff}, feature max {peak}");
+
+        // A saved file is recognised as an LpCam backbone.
+        string path = Path.Combine(_dir, "r50.onnx");
+        model.Save(path);
+        var options = LpCam.MLNet.Backbones.ResNet18Rewriter.SavedModelOptions(path);
+        Assert.NotNull(options);
+        Assert.Equal(ResNet50Onnx.OutputName, options.FeatureTensorName);
+        Assert.Equal(stride, options.Stride);
+        Assert.Equal(32, options.PadMultiple);
+        Assert.Equal(model.PadPixelRgb, options.PadPixelRgb);
+    }
+
+    [Fact]
+    public void FineTuner_trains_a_ResNet50_with_the_recipe_and_exports_it_to_onnx()
+    {
+        using var scope = NewDisposeScope();
+        var names = VocDev.Names(8);
+        var labels = VocDev.Labels();
+        var images = names.Select(n => RgbImage.Load(VocDev.Jpeg(n))).ToList();
+        var targets = names.Select(n => labels[n]).ToList();
+        var options = new FineTuningOptions
+        {
+            BatchSize = 2, Epochs = 1, MaxSteps = 4, CropSize = 64, MinLongSide = 64, MaxLongSide = 96,
+            BackboneLearningRate = 0.01, HeadLearningRate = 0.1, Seed = 5, OutputStride = 32, Device = "cpu",
+        };
+        using var net = RandomNet(32);
+        using var tuner = FineTuner.ForResNet50(net, 20, options);
+        Assert.Same(net, tuner.Network);
+        Assert.Null(tuner.Pretrained);
+        Assert.Equal(2048, tuner.Head.FeatureDim);
+        var fixedImages = images.Take(4).Select(i => i.Resize(64, 64)).ToList();
+        var fixedTargets = targets.Take(4).ToList();
+
+        float[] stemBefore = Data(net.state_dict()["conv1.weight"]);
+        float[] stemBnBefore = Data(net.state_dict()["bn1.weight"]);
+        float[] meanBefore = Data(net.state_dict()["layer3.1.bn2.running_mean"]);
+        float[] layerBefore = Data(net.state_dict()["layer4.1.conv2.weight"]);
+        double before = tuner.Loss(fixedImages, fixedTargets);
+        var steps = tuner.Train(images.Count, i => images[i], i => targets[i], s => output.WriteLine(
+            $"step {s.Step}: loss {s.Loss:F4}, lr {s.BackboneLearningRate:F4}/{s.HeadLearningRate:F4}, {s.Seconds:F2} s"));
+        double after = tuner.Loss(fixedImages, fixedTargets);
+        output.WriteLine($"fixed batch loss: before {before:F4}, after {after:F4}");
+
+        Assert.Equal(4, steps.Count);
+        Assert.True(steps.All(s => double.IsFinite(s.Loss)));
+        Assert.True(after < before - 0.01, $"loss {before} -> {after}");
+        Assert.Equal(stemBefore, Data(net.state_dict()["conv1.weight"]));
+        Assert.Equal(stemBnBefore, Data(net.state_dict()["bn1.weight"]));
+        Assert.Equal(meanBefore, Data(net.state_dict()["layer3.1.bn2.running_mean"]));
+        Assert.NotEqual(layerBefore, Data(net.state_dict()["layer4.1.conv2.weight"]));
+
+        var model = tuner.ToOnnx();
+        Assert.Equal("resnet50-os32-finetuned", model.Name);
+        Assert.NotNull(model.Head);
+        Assert.Equal(tuner.Head.Weights, model.Head.Weights);
+        var image = images[0].Resize(64, 96);
+        using var backbone = new OnnxBackbone(model);
+        var actual = backbone.Extract(image, out int h, out int w);
+        Assert.Equal((2, 3), (h, w));
+        var norm = PixelNormalization.ImageNet;
+        var input = tensor(image.Pixels, [1, 3, 64, 96])
+            .sub(tensor(norm.Mean.ToArray(), [1, 3, 1, 1])).div(tensor(norm.Std.ToArray(), [1, 3, 1, 1]));
+        var expected = Run(net, input, out _);
+        float peak = expected.Max(Math.Abs), diff = expected.Zip(actual, (a, b) => Math.Abs(a - b)).Max();
+        output.WriteLine($"fine-tuned ONNX vs module: max |diff| {diff:E2}, feature max {peak:F3}");
+        Assert.True(diff <= 1e-3f * peak, $"max |diff| {diff}, feature max {peak}");
+    }
+
+    private static float[] Data(Tensor t) => t.detach().cpu().contiguous().data<float>().ToArray();
 }

@@ -1,0 +1,86 @@
+using LpCam.MLNet.Backbones;
+using LpCam.MLNet.Engine.Classifier;
+using LpCam.MLNet.Images;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace LpCam.MLNet.FineTuning;
+
+/// <summary>What <see cref="FineTuner"/> trains: a feature network with a frozen stem and its way back to ONNX.</summary>
+internal interface IFeatureNetwork
+{
+    /// <summary>The TorchSharp module.</summary>
+    nn.Module<Tensor, Tensor> Module { get; }
+
+    /// <summary>Channels D of the map.</summary>
+    int FeatureDim { get; }
+
+    /// <summary>Output stride.</summary>
+    int OutputStride { get; }
+
+    /// <summary>The RGB 0..255 pixel that crops are padded with.</summary>
+    IReadOnlyList<float> PadPixelRgb { get; }
+
+    /// <summary>The parameters the recipe keeps frozen.</summary>
+    IEnumerable<Parameter> StemParameters { get; }
+
+    /// <summary>The map [N, D, h, w] of RGB 0..255 crops [N, 3, H, W] (H, W multiples of 32).</summary>
+    Tensor Forward(Tensor rgb255);
+
+    /// <summary>The map of same-size images padded like <see cref="OnnxBackbone"/> and cropped to ceil(H / stride) x ceil(W / stride).</summary>
+    Tensor Features(IReadOnlyList<RgbImage> sameSizeImages);
+
+    /// <summary>The network as an ONNX backbone with <paramref name="head"/> attached.</summary>
+    BackboneOnnxModel ToOnnx(ClassifierHead head, string? name);
+}
+
+/// <summary>The CNTK-layout ResNet-18 loaded from, and written back into, the rewritten ONNX model.</summary>
+internal sealed class ResNet18FeatureNetwork(ResNet18 network, BackboneOnnxModel template) : IFeatureNetwork
+{
+    public nn.Module<Tensor, Tensor> Module => network;
+    public int FeatureDim => network.FeatureDim;
+    public int OutputStride => network.OutputStride;
+    public IReadOnlyList<float> PadPixelRgb => network.PixelMeanRgb;
+    public IEnumerable<Parameter> StemParameters => network.StemParameters;
+    public Tensor Forward(Tensor rgb255) => network.forward(rgb255);
+    public Tensor Features(IReadOnlyList<RgbImage> sameSizeImages) => network.Features(sameSizeImages);
+    public BackboneOnnxModel ToOnnx(ClassifierHead head, string? name) => OnnxWriteBack.Write(network, template, head, name);
+}
+
+/// <summary>The torchvision-layout ResNet-50: ImageNet normalisation before the module, exported by <see cref="ResNet50Onnx"/>.</summary>
+internal sealed class ResNet50FeatureNetwork(ResNet50 network) : IFeatureNetwork
+{
+    public nn.Module<Tensor, Tensor> Module => network;
+    public int FeatureDim => network.FeatureDim;
+    public int OutputStride => network.OutputStride;
+    public IReadOnlyList<float> PadPixelRgb => ResNet50Onnx.PadPixelRgb;
+    public IEnumerable<Parameter> StemParameters => network.StemParameters;
+
+    public Tensor Forward(Tensor rgb255)
+    {
+        using var scope = NewDisposeScope();
+        var norm = PixelNormalization.ImageNet;
+        using var mean = tensor(norm.Mean.ToArray(), [1, 3, 1, 1], device: rgb255.device);
+        using var std = tensor(norm.Std.ToArray(), [1, 3, 1, 1], device: rgb255.device);
+        return network.forward(rgb255.sub(mean).div(std)).MoveToOuterDisposeScope();
+    }
+
+    public Tensor Features(IReadOnlyList<RgbImage> sameSizeImages)
+    {
+        ArgumentNullException.ThrowIfNull(sameSizeImages);
+        if (sameSizeImages.Count == 0) throw new ArgumentException("Expected at least one image.", nameof(sameSizeImages));
+        int h = sameSizeImages[0].Height, w = sameSizeImages[0].Width;
+        if (sameSizeImages.Any(i => i.Height != h || i.Width != w))
+            throw new ArgumentException("All images of a batch must have one size.", nameof(sameSizeImages));
+        using var scope = NewDisposeScope();
+        int hp = FeatureGrid.Padded(h, ResNet50Onnx.PadMultiple), wp = FeatureGrid.Padded(w, ResNet50Onnx.PadMultiple);
+        var batch = ImageBatch.Place(sameSizeImages.Select(i => new ImagePlacement(i, 0, 0, 0, 0)).ToList(), hp, wp, PadPixelRgb);
+        var device = network.parameters().First().device;
+        using var input = tensor(batch, [sameSizeImages.Count, 3, hp, wp], device: device);
+        var features = Forward(input);
+        return features[.., .., ..FeatureGrid.Cells(h, OutputStride), ..FeatureGrid.Cells(w, OutputStride)].contiguous().MoveToOuterDisposeScope();
+    }
+
+    public BackboneOnnxModel ToOnnx(ClassifierHead head, string? name) =>
+        ResNet50Onnx.Export(network, name ?? $"resnet50-os{network.OutputStride}-finetuned", head);
+}

@@ -65,21 +65,8 @@ internal sealed class ResNet50FeatureNetwork(ResNet50 network) : IFeatureNetwork
         return network.forward(rgb255.sub(mean).div(std)).MoveToOuterDisposeScope();
     }
 
-    public Tensor Features(IReadOnlyList<RgbImage> sameSizeImages)
-    {
-        ArgumentNullException.ThrowIfNull(sameSizeImages);
-        if (sameSizeImages.Count == 0) throw new ArgumentException("Expected at least one image.", nameof(sameSizeImages));
-        int h = sameSizeImages[0].Height, w = sameSizeImages[0].Width;
-        if (sameSizeImages.Any(i => i.Height != h || i.Width != w))
-            throw new ArgumentException("All images of a batch must have one size.", nameof(sameSizeImages));
-        using var scope = NewDisposeScope();
-        int hp = FeatureGrid.Padded(h, ResNet50Onnx.PadMultiple), wp = FeatureGrid.Padded(w, ResNet50Onnx.PadMultiple);
-        var batch = ImageBatch.Place(sameSizeImages.Select(i => new ImagePlacement(i, 0, 0, 0, 0)).ToList(), hp, wp, PadPixelRgb);
-        var device = network.parameters().First().device;
-        using var input = tensor(batch, [sameSizeImages.Count, 3, hp, wp], device: device);
-        var features = Forward(input);
-        return features[.., .., ..FeatureGrid.Cells(h, OutputStride), ..FeatureGrid.Cells(w, OutputStride)].contiguous().MoveToOuterDisposeScope();
-    }
+    public Tensor Features(IReadOnlyList<RgbImage> sameSizeImages) =>
+        ImageBatch.PaddedFeatures(sameSizeImages, ResNet50Onnx.PadMultiple, PadPixelRgb, OutputStride, network.parameters().First().device, Forward);
 
     public BackboneOnnxModel ToOnnx(ClassifierHead head, string? name) =>
         ResNet50Onnx.Export(network, name ?? $"resnet50-os{network.OutputStride}-finetuned", head);

@@ -30,4 +30,25 @@ internal static class ImageBatch
         }
         return data;
     }
+
+    /// <summary>
+    /// Feature maps of same-size images of any size, as <see cref="Backbones.OnnxBackbone"/> computes them: padded
+    /// bottom/right to <paramref name="padMultiple"/> with <paramref name="padPixelRgb"/>, run by <paramref name="forward"/>,
+    /// cropped to ceil(H / stride) x ceil(W / stride).
+    /// </summary>
+    public static TorchSharp.torch.Tensor PaddedFeatures(IReadOnlyList<Images.RgbImage> sameSizeImages, int padMultiple, IReadOnlyList<float> padPixelRgb,
+        int stride, TorchSharp.torch.Device device, Func<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> forward)
+    {
+        ArgumentNullException.ThrowIfNull(sameSizeImages);
+        if (sameSizeImages.Count == 0) throw new ArgumentException("Expected at least one image.", nameof(sameSizeImages));
+        int h = sameSizeImages[0].Height, w = sameSizeImages[0].Width;
+        if (sameSizeImages.Any(i => i.Height != h || i.Width != w))
+            throw new ArgumentException("All images of a batch must have one size.", nameof(sameSizeImages));
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        int hp = Backbones.FeatureGrid.Padded(h, padMultiple), wp = Backbones.FeatureGrid.Padded(w, padMultiple);
+        var batch = Place(sameSizeImages.Select(i => new ImagePlacement(i, 0, 0, 0, 0)).ToList(), hp, wp, padPixelRgb);
+        using var input = TorchSharp.torch.tensor(batch, [sameSizeImages.Count, 3, hp, wp], device: device);
+        var features = forward(input);
+        return features[.., .., ..Backbones.FeatureGrid.Cells(h, stride), ..Backbones.FeatureGrid.Cells(w, stride)].contiguous().MoveToOuterDisposeScope();
+    }
 }

@@ -131,20 +131,8 @@ public sealed class ResNet18 : nn.Module<Tensor, Tensor>
     /// multiple of 32 with the mean pixel, run, and cropped to ceil(H / stride) x ceil(W / stride).
     /// </summary>
     /// <returns>A new [N, 512, h, w] tensor on the module's device.</returns>
-    public Tensor Features(IReadOnlyList<RgbImage> sameSizeImages)
-    {
-        ArgumentNullException.ThrowIfNull(sameSizeImages);
-        if (sameSizeImages.Count == 0) throw new ArgumentException("Expected at least one image.", nameof(sameSizeImages));
-        int h = sameSizeImages[0].Height, w = sameSizeImages[0].Width;
-        if (sameSizeImages.Any(i => i.Height != h || i.Width != w))
-            throw new ArgumentException("All images of a batch must have one size.", nameof(sameSizeImages));
-        using var scope = NewDisposeScope();
-        int hp = FeatureGrid.Padded(h, ResNet18Rewriter.PadMultiple), wp = FeatureGrid.Padded(w, ResNet18Rewriter.PadMultiple);
-        var batch = ImageBatch.Place(sameSizeImages.Select(i => new ImagePlacement(i, 0, 0, 0, 0)).ToList(), hp, wp, _pixelMeanRgb);
-        using var input = tensor(batch, [sameSizeImages.Count, 3, hp, wp], device: conv1.weight!.device);
-        var features = forward(input);
-        return features[.., .., ..FeatureGrid.Cells(h, OutputStride), ..FeatureGrid.Cells(w, OutputStride)].contiguous().MoveToOuterDisposeScope();
-    }
+    public Tensor Features(IReadOnlyList<RgbImage> sameSizeImages) =>
+        ImageBatch.PaddedFeatures(sameSizeImages, ResNet18Rewriter.PadMultiple, _pixelMeanRgb, OutputStride, conv1.weight!.device, forward);
 
     /// <summary>
     /// Builds the module of a rewritten ResNet-18 (<see cref="ResNet18Rewriter.Rewrite"/> or a fine-tuned write-back) and

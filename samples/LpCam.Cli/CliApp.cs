@@ -49,15 +49,19 @@ internal static class CliApp
           --output-stride 16|32 (16)  --max-steps N  --seed N (0)  --device cpu|cuda (cpu)
           --arch resnet18|resnet50 (resnet18)  --state-dict PATH (resnet50: torchvision weights, .pt/.pth/.safetensors)
 
-        A killed run re-run with the same --out continues where it stopped; the settings must be the same.
+        --verbose               print the stack trace of an error (otherwise one line: what, where, what was expected)
+
+        A killed run re-run with the same --out continues where it stopped; the settings must be the same. Exit codes:
+        0 done, 1 done but some images were skipped (named above), 2 failed (the message says why).
         """;
 
     public static Task<int> RunAsync(string[] args)
     {
         string command = args.Length == 0 ? "help" : args[0];
+        bool verbose = args.Contains("--verbose");
         try
         {
-            var options = new CliArgs(args.Skip(1));
+            var options = new CliArgs(args.Skip(1).Where(a => a != "--verbose"));
             int code = command switch
             {
                 "doctor" => Doctor(options),
@@ -70,10 +74,9 @@ internal static class CliApp
             };
             return Task.FromResult(code);
         }
-        catch (CliException e)
+        catch (Exception e)
         {
-            Console.Error.WriteLine($"lpcam {command}: {e.Message}");
-            return Task.FromResult(2);
+            return Task.FromResult(CliErrors.Report(command, e, verbose));
         }
     }
 

@@ -40,12 +40,13 @@ internal sealed class CliArgs
         return v is null || v is "true" or "1" or "yes" ? true : v is "false" or "0" or "no" ? false : throw new CliException($"option --{name} is a flag; got '{v}'.");
     }
 
-    public int Int(string name, int fallback, int min = int.MinValue)
+    public int Int(string name, int fallback, int min = int.MinValue, int max = int.MaxValue)
     {
         var s = String(name);
         if (s is null) return fallback;
         if (!int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v)) throw new CliException($"option --{name} expects a whole number; got '{s}'.");
         if (v < min) throw new CliException($"option --{name} is {v}; expected at least {min}.");
+        if (v > max) throw new CliException($"option --{name} is {v}; expected at most {max}.");
         return v;
     }
 

@@ -12,8 +12,8 @@ internal static partial class Commands
     /// </summary>
     public static int Demo(CliArgs args)
     {
-        int count = args.Int("images", 160, min: 10);
-        int size = args.Int("size", 256, min: 64);
+        int count = args.Int("images", 160, min: 10, max: 100_000);
+        int size = args.Int("size", 256, min: 64, max: 2048);
         var options = PipelineOptions.Parse(args, Path.Combine("out", "demo")) is var o && args.String("long-side") is null ? o with { LongSide = size } : o;
         args.RejectUnknown();
         var scenes = SyntheticScenes.Generate(count, options.Seed, size);

@@ -29,10 +29,10 @@ internal static partial class Commands
         if (device is not ("cpu" or "cuda")) throw new CliException($"option --device is '{device}'; expected cpu or cuda.");
         int stride = args.Int("output-stride", FineTuningOptions.Defaults.OutputStride);
         if (stride is not (16 or 32)) throw new CliException($"option --output-stride is {stride}; expected 16 or 32.");
-        int crop = args.Int("crop", FineTuningOptions.Defaults.CropSize, min: 32);
+        int crop = args.Int("crop", FineTuningOptions.Defaults.CropSize, min: 32, max: 2048);
         if (crop % 32 != 0) throw new CliException($"option --crop is {crop}; expected a multiple of 32.");
-        int minLong = args.Int("min-long-side", FineTuningOptions.Defaults.MinLongSide, min: 32);
-        int maxLong = args.Int("max-long-side", FineTuningOptions.Defaults.MaxLongSide, min: 32);
+        int minLong = args.Int("min-long-side", FineTuningOptions.Defaults.MinLongSide, min: 32, max: 4096);
+        int maxLong = args.Int("max-long-side", FineTuningOptions.Defaults.MaxLongSide, min: 32, max: 4096);
         if (maxLong < minLong) throw new CliException($"option --max-long-side ({maxLong}) is below --min-long-side ({minLong}).");
         string arch = args.String("arch", "resnet18")!;
         if (arch is not ("resnet18" or "resnet50")) throw new CliException($"option --arch is '{arch}'; expected resnet18 or resnet50.");
@@ -45,7 +45,7 @@ internal static partial class Commands
         var options = new FineTuningOptions
         {
             Epochs = args.Int("epochs", FineTuningOptions.Defaults.Epochs, min: 1),
-            BatchSize = args.Int("batch", FineTuningOptions.Defaults.BatchSize, min: 1),
+            BatchSize = args.Int("batch", FineTuningOptions.Defaults.BatchSize, min: 1, max: 1024),
             CropSize = crop,
             MinLongSide = minLong,
             MaxLongSide = maxLong,

@@ -19,8 +19,8 @@ internal static partial class Commands
 
     public static int Pipeline(string command, CliArgs args)
     {
-        var dataset = DatasetArgs.Open(args);
         var options = PipelineOptions.Parse(args, Path.Combine("out", "run"));
+        var dataset = DatasetArgs.Open(args);
         args.RejectUnknown();
         return RunSteps(command, dataset, options, Environment.GetCommandLineArgs());
     }
@@ -28,7 +28,8 @@ internal static partial class Commands
     internal static int RunSteps(string command, RunDataset dataset, PipelineOptions options, IReadOnlyList<string> commandLine)
     {
         using var ctx = new PipelineContext(dataset, options);
-        ctx.Folder.CheckSettings(options.Identity());
+        var identity = new SortedDictionary<string, string>(options.Identity().ToDictionary()) { ["dataset"] = dataset.Description };
+        ctx.Folder.CheckSettings(identity);
         Console.WriteLine($"lpcam {command}: {ctx.Dataset.Description}, {ctx.Dataset.Names.Count} images, {ctx.Dataset.ClassNames.Count} classes -> {ctx.Folder.Root}");
         var manifest = RunManifest.Start(string.Join(" ", commandLine), options.Identity());
         manifest.Parameters["dataset"] = ctx.Dataset.Description;
@@ -40,6 +41,11 @@ internal static partial class Commands
         }
         manifest.Finish();
         manifest.Write(ctx.Folder.Manifest);
+        if (dataset.Skipped > 0)
+        {
+            Console.WriteLine($"lpcam {command}: done, but {dataset.Skipped} image(s) of the dataset could not be used and were skipped (named above).");
+            return CliErrors.SomeImagesFailed;
+        }
         return 0;
     }
 }

@@ -13,7 +13,7 @@ internal static class FitPrototypesStep
 {
     public static void Run(PipelineContext ctx)
     {
-        if (File.Exists(ctx.Folder.Prototypes))
+        if (RunFolder.IsReusable(ctx.Folder.Prototypes, PrototypeNpz.Read) && RunFolder.IsReusable(ctx.Folder.PrototypeReport, p => System.Text.Json.JsonDocument.Parse(File.ReadAllText(p)).RootElement.GetArrayLength()))
         {
             Console.WriteLine($"fit-prototypes: {ctx.Folder.Prototypes} exists (resumed run); not refitted.");
             return;

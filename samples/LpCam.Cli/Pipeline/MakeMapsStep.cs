@@ -35,7 +35,7 @@ internal static class MakeMapsStep
         using var progress = new Progress(label, names.Count);
         foreach (var name in names)
         {
-            if (methods.All(m => File.Exists(ctx.Folder.Maps(m.Name, name)))) { progress.Tick(skipped: true); continue; }
+            if (methods.All(m => RunFolder.IsReusable(ctx.Folder.Maps(m.Name, name), MapFiles.ReadMaps))) { progress.Tick(skipped: true); continue; }
             var classes = ctx.Dataset.Classes(name);
             using var scope = NewDisposeScope();
             using var features = Features(ctx, name, out int height, out int width);
@@ -53,9 +53,9 @@ internal static class MakeMapsStep
     private static MultiScaleFeatures Features(PipelineContext ctx, string name, out int height, out int width)
     {
         var scales = ctx.Options.Scales;
-        if (scales.Scales.Count == 1 && scales.Scales[0] == 1.0 && File.Exists(ctx.Folder.Features(name)))
+        if (scales.Scales.Count == 1 && scales.Scales[0] == 1.0 && RunFolder.TryReuse(ctx.Folder.Features(name), MapFiles.ReadFeatures, out var cached))
         {
-            var (f, fFlip, d, h, w, fullHeight, fullWidth) = MapFiles.ReadFeatures(ctx.Folder.Features(name));
+            var (f, fFlip, d, h, w, fullHeight, fullWidth) = cached;
             (height, width) = (fullHeight, fullWidth);
             return MultiScaleFeatures.FromCached(tensor(f, new long[] { 1, d, h, w }), scales.Flip && fFlip is not null ? tensor(fFlip, new long[] { 1, d, h, w }) : null);
         }

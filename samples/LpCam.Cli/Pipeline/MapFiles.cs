@@ -20,12 +20,19 @@ internal static class MapFiles
         Npz.Write(path, arrays);
     }
 
+    /// <summary>Reads a features file, checking that it is whole: every array present, shapes consistent, values finite.</summary>
     public static (float[] F, float[]? FFlip, int D, int H, int W, int Height, int Width) ReadFeatures(string path)
     {
         var arrays = Npz.Read(path);
-        var f = arrays["f"];
-        var size = arrays["size"].AsInt32();
-        return (f.AsFloat32(), arrays.TryGetValue("f_flip", out var ff) ? ff.AsFloat32() : null, f.Shape[0], f.Shape[1], f.Shape[2], size[0], size[1]);
+        var f = Array(arrays, path, "f", rank: 3);
+        var size = Size(arrays, path);
+        float[]? flip = null;
+        if (arrays.TryGetValue("f_flip", out var ff))
+        {
+            if (!ff.Shape.SequenceEqual(f.Shape)) throw Bad(path, $"'f_flip' has shape {NpyArray.FormatShape(ff.Shape)} but 'f' has {NpyArray.FormatShape(f.Shape)}");
+            flip = Finite(ff.AsFloat32(), path, "f_flip");
+        }
+        return (Finite(f.AsFloat32(), path, "f"), flip, f.Shape[0], f.Shape[1], f.Shape[2], size[0], size[1]);
     }
 
     public static void WriteMaps(string path, IReadOnlyList<int> keys, float[] maps, int h4, int w4, int height, int width) =>
@@ -36,11 +43,40 @@ internal static class MapFiles
             new("size", NpyArray.Create(new[] { height, width }, 2)),
         });
 
+    /// <summary>Reads a maps file, checking that it is whole: keys, maps and size present and consistent, values finite.</summary>
     public static (int[] Keys, float[] Maps, int H4, int W4, int Height, int Width) ReadMaps(string path)
     {
         var arrays = Npz.Read(path);
-        var cam = arrays["cam"];
-        var size = arrays["size"].AsInt32();
-        return (arrays["keys"].AsInt32(), cam.AsFloat32(), cam.Shape[1], cam.Shape[2], size[0], size[1]);
+        var cam = Array(arrays, path, "cam", rank: 3);
+        var keys = Array(arrays, path, "keys", rank: 1).AsInt32();
+        var size = Size(arrays, path);
+        if (cam.Shape[0] != keys.Length) throw Bad(path, $"it has {keys.Length} keys but {cam.Shape[0]} maps");
+        var (h4, w4) = LpCam.MLNet.Engine.Features.InferenceScales.Stride4Size(size[0], size[1]);
+        if (cam.Shape[1] != h4 || cam.Shape[2] != w4)
+            throw Bad(path, $"its maps are {cam.Shape[1]}x{cam.Shape[2]}; expected {h4}x{w4} (stride 4 of {size[0]}x{size[1]})");
+        return (keys, Finite(cam.AsFloat32(), path, "cam"), cam.Shape[1], cam.Shape[2], size[0], size[1]);
     }
+
+    private static NpyArray Array(IReadOnlyDictionary<string, NpyArray> arrays, string path, string name, int rank)
+    {
+        if (!arrays.TryGetValue(name, out var array)) throw Bad(path, $"it has no array '{name}'");
+        if (array.Shape.Count != rank) throw Bad(path, $"'{name}' has shape {NpyArray.FormatShape(array.Shape)}; expected {rank} dimensions");
+        return array;
+    }
+
+    private static int[] Size(IReadOnlyDictionary<string, NpyArray> arrays, string path)
+    {
+        var size = Array(arrays, path, "size", rank: 1).AsInt32();
+        if (size.Length != 2 || size[0] < 1 || size[1] < 1) throw Bad(path, "'size' is not [height, width]");
+        return size;
+    }
+
+    private static float[] Finite(float[] values, string path, string name)
+    {
+        foreach (float v in values)
+            if (!float.IsFinite(v)) throw Bad(path, $"'{name}' holds NaN or infinite values");
+        return values;
+    }
+
+    private static InvalidDataException Bad(string path, string what) => new($"'{path}': {what}.");
 }

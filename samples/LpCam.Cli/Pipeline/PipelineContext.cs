@@ -14,7 +14,7 @@ internal sealed class PipelineContext : IDisposable
     {
         Dataset = dataset.Take(options.MaxImages);
         Options = options;
-        Folder = new RunFolder(options.Out);
+        Folder = RunFolder.Open(options.Out);
         TorchDevice = LpCam.MLNet.Engine.TorchDevice.Resolve(options.Device);
     }
 
@@ -28,7 +28,7 @@ internal sealed class PipelineContext : IDisposable
     /// "PATH.onnx:TENSOR" for any ONNX model cut at a feature tensor (ImageNet mean/std input), except models saved by
     /// LpCam.MLNet (lpcam fine-tune), which are recognised by their metadata and fed RGB 0..255 as they were built.
     /// </summary>
-    public IBackbone Backbone => _backbone ??= OpenBackbone();
+    public IBackbone Backbone => _backbone ??= OpenBackboneChecked();
 
     /// <summary>The image as the backbone sees it: scaled so that its long side is --long-side.</summary>
     public RgbImage InputImage(string name, out int originalHeight, out int originalWidth)
@@ -40,6 +40,20 @@ internal sealed class PipelineContext : IDisposable
     }
 
     public Tensor Extract(IReadOnlyList<RgbImage> batch) => Backbone.ExtractTensor(batch);
+
+    /// <summary>Opens the backbone; a file that is not an ONNX model, or lacks the tensor, is a clear --backbone error.</summary>
+    private IBackbone OpenBackboneChecked()
+    {
+        try
+        {
+            return OpenBackbone();
+        }
+        catch (Exception e) when (e is not CliException and not OutOfMemoryException)
+        {
+            string why = e.GetType().Name == "InvalidProtocolBufferException" ? $"the file is not an ONNX model ({e.Message.Split('\n')[0].Trim()})" : e.Message.Split('\n')[0].Trim();
+            throw new CliException($"option --backbone '{Options.Backbone}' could not be opened: {why}");
+        }
+    }
 
     private IBackbone OpenBackbone()
     {
@@ -72,5 +86,9 @@ internal sealed class PipelineContext : IDisposable
         });
     }
 
-    public void Dispose() => _backbone?.Dispose();
+    public void Dispose()
+    {
+        _backbone?.Dispose();
+        Folder.Dispose();
+    }
 }

@@ -16,6 +16,9 @@ internal abstract class RunDataset
     /// <summary>The ground-truth mask (0 = background, c + 1 = class c, 255 = ignore), or null when there is none.</summary>
     public abstract (byte[] Mask, int Height, int Width)? LoadMask(string name);
 
+    /// <summary>How many of the dataset's images were skipped when it was opened (missing or corrupt files, reported then).</summary>
+    public virtual int Skipped => 0;
+
     /// <summary>The same dataset limited to its first <paramref name="count"/> images.</summary>
     public RunDataset Take(int? count) => count is int n && n < Names.Count ? new Limited(this, n) : this;
 
@@ -23,6 +26,7 @@ internal abstract class RunDataset
     {
         private readonly IReadOnlyList<string> _names = inner.Names.Take(count).ToList();
         public override string Description => $"{inner.Description} (first {count})";
+        public override int Skipped => inner.Skipped;
         public override IReadOnlyList<string> ClassNames => inner.ClassNames;
         public override IReadOnlyList<string> Names => _names;
         public override RgbImage LoadImage(string name) => inner.LoadImage(name);

@@ -14,12 +14,14 @@ internal static class SeedsStep
     public static void Run(PipelineContext ctx)
     {
         var names = ctx.Dataset.Names;
+        // Seeds depend on the threshold: made with another one, they are made again (the maps they come from are not).
+        ctx.Folder.MatchOutputs("seeds", new Dictionary<string, string> { ["threshold"] = ctx.Options.Threshold.ToString("R", System.Globalization.CultureInfo.InvariantCulture) });
         using var progress = new Progress("seeds", names.Count);
         foreach (var name in names)
         {
             string seedPath = ctx.Folder.Seed(name), overlayPath = ctx.Folder.Overlay(name);
-            bool irnDone = !ctx.Options.Irn || (File.Exists(ctx.Folder.Irn("cam", name)) && File.Exists(ctx.Folder.Irn("lpcam", name)));
-            if (File.Exists(seedPath) && File.Exists(overlayPath) && irnDone) { progress.Tick(skipped: true); continue; }
+            bool irnDone = !ctx.Options.Irn || (RunFolder.IsReusable(ctx.Folder.Irn("cam", name), CheckIrn) && RunFolder.IsReusable(ctx.Folder.Irn("lpcam", name), CheckIrn));
+            if (RunFolder.IsReusable(seedPath, VocPalette.DecodeMaskPng) && RunFolder.IsReusable(overlayPath, ImageFiles.Decode) && irnDone) { progress.Tick(skipped: true); continue; }
 
             var (keys, maps, h, w) = FullResolutionMaps.Read(ctx.Folder.Maps("lpcam", name));
             var seed = SeedMasks.FromMaps(maps, h, w, FullResolutionMaps.Labels(keys), ctx.Options.Threshold);
@@ -37,5 +39,14 @@ internal static class SeedsStep
                 }
             progress.Tick();
         }
+    }
+
+    /// <summary>Checks that an IRN .npy file is whole: numpy's magic at the start, the pickle's STOP opcode at the end.</summary>
+    private static bool CheckIrn(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        if (bytes.Length < 16 || bytes[0] != 0x93 || bytes[1] != (byte)'N' || bytes[^1] != (byte)'.')
+            throw new InvalidDataException($"'{path}' is not a whole IRN .npy file (numpy magic and pickle end expected).");
+        return true;
     }
 }

@@ -18,6 +18,7 @@ internal sealed class SegmentationRunDataset : RunDataset
     }
 
     public override string Description { get; }
+    public override int Skipped => _dataset.Issues.Count(i => i.Severity == DatasetIssueSeverity.Error);
     public override IReadOnlyList<string> ClassNames => _dataset.ClassNames;
     public override IReadOnlyList<string> Names { get; }
     public override RgbImage LoadImage(string name) => _dataset.LoadImage(_byName[name]);

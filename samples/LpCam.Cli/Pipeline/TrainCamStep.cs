@@ -23,9 +23,13 @@ internal static class TrainCamStep
             foreach (var name in names)
             {
                 string path = ctx.Folder.Features(name);
-                bool cached = File.Exists(path);
-                if (!cached) ExtractFeatures(ctx, name, path);
-                var (f, _, d, h, w, _, _) = MapFiles.ReadFeatures(path);
+                bool cached = RunFolder.TryReuse(path, MapFiles.ReadFeatures, out var features);
+                if (!cached)
+                {
+                    ExtractFeatures(ctx, name, path);
+                    features = MapFiles.ReadFeatures(path);
+                }
+                var (f, _, d, h, w, _, _) = features;
                 pooled.Add(GlobalAveragePool.Pool(f, d, h * w));
                 var multiHot = new float[classCount];
                 foreach (int c in ctx.Dataset.Classes(name)) multiHot[c] = 1;
@@ -33,7 +37,7 @@ internal static class TrainCamStep
                 progress.Tick(skipped: cached);
             }
         }
-        if (File.Exists(ctx.Folder.Head) && File.Exists(ctx.Folder.Classifier))
+        if (RunFolder.IsReusable(ctx.Folder.Head, ReadHead) && RunFolder.IsReusable(ctx.Folder.Classifier, ReadMap))
         {
             Console.WriteLine($"train-cam: {ctx.Folder.Head} exists (resumed run); not retrained.");
             return;
@@ -62,13 +66,28 @@ internal static class TrainCamStep
     public static ClassifierHead LoadHead(RunFolder folder)
     {
         if (!File.Exists(folder.Head)) throw new CliException($"{folder.Head} is missing: run train-cam first.");
-        var w = Npz.Read(folder.Head)["weights"];
-        return new ClassifierHead(w.Shape[0], w.Shape[1], w.AsFloat32());
+        return ReadHead(folder.Head);
     }
 
-    public static double LoadMap(RunFolder folder) =>
-        File.Exists(folder.Classifier) && System.Text.Json.JsonDocument.Parse(File.ReadAllText(folder.Classifier)).RootElement.GetProperty("mAP") is { ValueKind: System.Text.Json.JsonValueKind.Number } v
-            ? v.GetDouble() : double.NaN;
+    /// <summary>Reads head.npz whole: a [C, D] weight matrix of finite values.</summary>
+    private static ClassifierHead ReadHead(string path)
+    {
+        var arrays = Npz.Read(path);
+        if (!arrays.TryGetValue("weights", out var w) || w.Shape.Count != 2)
+            throw new InvalidDataException($"'{path}' has no [classes, features] array 'weights'.");
+        var values = w.AsFloat32();
+        if (values.Any(v => !float.IsFinite(v))) throw new InvalidDataException($"'{path}': 'weights' holds NaN or infinite values.");
+        return new ClassifierHead(w.Shape[0], w.Shape[1], values);
+    }
+
+    public static double LoadMap(RunFolder folder) => File.Exists(folder.Classifier) ? ReadMap(folder.Classifier) : double.NaN;
+
+    /// <summary>The held-out mAP of classifier.json (NaN when too few images were cross-validated); throws when it is not whole.</summary>
+    private static double ReadMap(string path)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
+        return document.RootElement.GetProperty("mAP") is { ValueKind: System.Text.Json.JsonValueKind.Number } v ? v.GetDouble() : double.NaN;
+    }
 
     private static void ExtractFeatures(PipelineContext ctx, string name, string path)
     {

@@ -35,7 +35,8 @@ internal static class MakeMapsStep
         using var progress = new Progress(label, names.Count);
         foreach (var name in names)
         {
-            if (methods.All(m => RunFolder.IsReusable(ctx.Folder.Maps(m.Name, name), MapFiles.ReadMaps))) { progress.Tick(skipped: true); continue; }
+            // Every file is checked (not only up to the first damaged one), so each damaged file is named.
+            if (methods.Select(m => RunFolder.IsReusable(ctx.Folder.Maps(m.Name, name), MapFiles.ReadMaps)).ToList().All(ok => ok)) { progress.Tick(skipped: true); continue; }
             var classes = ctx.Dataset.Classes(name);
             using var scope = NewDisposeScope();
             using var features = Features(ctx, name, out int height, out int width);

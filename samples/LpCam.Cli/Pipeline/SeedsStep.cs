@@ -20,8 +20,9 @@ internal static class SeedsStep
         foreach (var name in names)
         {
             string seedPath = ctx.Folder.Seed(name), overlayPath = ctx.Folder.Overlay(name);
-            bool irnDone = !ctx.Options.Irn || (RunFolder.IsReusable(ctx.Folder.Irn("cam", name), CheckIrn) && RunFolder.IsReusable(ctx.Folder.Irn("lpcam", name), CheckIrn));
-            if (RunFolder.IsReusable(seedPath, VocPalette.DecodeMaskPng) && RunFolder.IsReusable(overlayPath, ImageFiles.Decode) && irnDone) { progress.Tick(skipped: true); continue; }
+            // Every file is checked (not only up to the first damaged one), so each damaged file is named.
+            bool irnDone = !ctx.Options.Irn || (RunFolder.IsReusable(ctx.Folder.Irn("cam", name), CheckIrn) & RunFolder.IsReusable(ctx.Folder.Irn("lpcam", name), CheckIrn));
+            if (RunFolder.IsReusable(seedPath, VocPalette.DecodeMaskPng) & RunFolder.IsReusable(overlayPath, ImageFiles.Decode) & irnDone) { progress.Tick(skipped: true); continue; }
 
             var (keys, maps, h, w) = FullResolutionMaps.Read(ctx.Folder.Maps("lpcam", name));
             var seed = SeedMasks.FromMaps(maps, h, w, FullResolutionMaps.Labels(keys), ctx.Options.Threshold);

@@ -37,7 +37,7 @@ internal static class TrainCamStep
                 progress.Tick(skipped: cached);
             }
         }
-        if (RunFolder.IsReusable(ctx.Folder.Head, ReadHead) && RunFolder.IsReusable(ctx.Folder.Classifier, ReadMap))
+        if (RunFolder.IsReusable(ctx.Folder.Head, ReadHead) & RunFolder.IsReusable(ctx.Folder.Classifier, ReadMap))
         {
             Console.WriteLine($"train-cam: {ctx.Folder.Head} exists (resumed run); not retrained.");
             return;

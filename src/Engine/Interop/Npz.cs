@@ -9,6 +9,9 @@ namespace LpCam.MLNet.Engine.Interop;
 /// </summary>
 public static class Npz
 {
+    /// <summary>The time stamp of every entry: the zip format's earliest (1980-01-01), so the same arrays give the same bytes.</summary>
+    private static readonly DateTimeOffset FixedEntryTime = new(1980, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     /// <summary>Writes the named arrays to <paramref name="path"/> atomically (a temporary file in the same folder, then a move).</summary>
     /// <param name="path">The archive to create or replace.</param>
     /// <param name="arrays">Names (non-empty, unique; numpy's key) and arrays, written in this order.</param>
@@ -34,6 +37,7 @@ public static class Npz
             foreach (var (name, array) in list)
             {
                 var entry = zip.CreateEntry(name + ".npy", compress ? CompressionLevel.Optimal : CompressionLevel.NoCompression);
+                entry.LastWriteTime = FixedEntryTime;
                 using var entryStream = entry.Open();
                 Npy.Write(entryStream, array);
             }

@@ -28,7 +28,11 @@ internal static partial class Commands
     internal static int RunSteps(string command, RunDataset dataset, PipelineOptions options, IReadOnlyList<string> commandLine)
     {
         using var ctx = new PipelineContext(dataset, options);
-        var identity = new SortedDictionary<string, string>(options.Identity().ToDictionary()) { ["dataset"] = dataset.Description };
+        var identity = new SortedDictionary<string, string>(options.Identity().ToDictionary())
+        {
+            ["dataset"] = dataset.Description,
+            ["dataset_labels"] = ctx.Dataset.LabelDigest(),
+        };
         ctx.Folder.CheckSettings(identity);
         Console.WriteLine($"lpcam {command}: {ctx.Dataset.Description}, {ctx.Dataset.Names.Count} images, {ctx.Dataset.ClassNames.Count} classes -> {ctx.Folder.Root}");
         var manifest = RunManifest.Start(string.Join(" ", commandLine), options.Identity());

@@ -23,7 +23,7 @@ internal static class MapFiles
     /// <summary>Reads a features file, checking that it is whole: every array present, shapes consistent, values finite.</summary>
     public static (float[] F, float[]? FFlip, int D, int H, int W, int Height, int Width) ReadFeatures(string path)
     {
-        var arrays = Npz.Read(path);
+        var arrays = Npz.Read(Existing(path, "train-cam"));
         var f = Array(arrays, path, "f", rank: 3);
         var size = Size(arrays, path);
         float[]? flip = null;
@@ -46,7 +46,7 @@ internal static class MapFiles
     /// <summary>Reads a maps file, checking that it is whole: keys, maps and size present and consistent, values finite.</summary>
     public static (int[] Keys, float[] Maps, int H4, int W4, int Height, int Width) ReadMaps(string path)
     {
-        var arrays = Npz.Read(path);
+        var arrays = Npz.Read(Existing(path, Path.GetFileName(Path.GetDirectoryName(path)) == "cam" ? "make-cam" : "make-lpcam"));
         var cam = Array(arrays, path, "cam", rank: 3);
         var keys = Array(arrays, path, "keys", rank: 1).AsInt32();
         var size = Size(arrays, path);
@@ -56,6 +56,9 @@ internal static class MapFiles
             throw Bad(path, $"its maps are {cam.Shape[1]}x{cam.Shape[2]}; expected {h4}x{w4} (stride 4 of {size[0]}x{size[1]})");
         return (keys, Finite(cam.AsFloat32(), path, "cam"), cam.Shape[1], cam.Shape[2], size[0], size[1]);
     }
+
+    private static string Existing(string path, string step) =>
+        File.Exists(path) ? path : throw new CliException($"{path} is missing: run {step} (or run) first.");
 
     private static NpyArray Array(IReadOnlyDictionary<string, NpyArray> arrays, string path, string name, int rank)
     {

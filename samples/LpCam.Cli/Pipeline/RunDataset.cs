@@ -16,6 +16,17 @@ internal abstract class RunDataset
     /// <summary>The ground-truth mask (0 = background, c + 1 = class c, 255 = ignore), or null when there is none.</summary>
     public abstract (byte[] Mask, int Height, int Width)? LoadMask(string name);
 
+    /// <summary>
+    /// A digest of the image names and their labels, in order: a run folder made from another list or other labels is
+    /// another run, even under the same dataset path.
+    /// </summary>
+    public string LabelDigest()
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var name in Names) text.Append(name).Append(':').AppendJoin(',', Classes(name)).Append('\n');
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text.ToString())))[..16];
+    }
+
     /// <summary>How many of the dataset's images were skipped when it was opened (missing or corrupt files, reported then).</summary>
     public virtual int Skipped => 0;
 

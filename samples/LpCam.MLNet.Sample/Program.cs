@@ -13,6 +13,8 @@ using Microsoft.ML.Transforms.Image;
 
 string voc = args.Length > 0 ? args[0] : Path.Combine("..", "shared", "data", "voc-dev");
 int maxImages = args.Length > 1 ? int.Parse(args[1]) : 120;
+string modelPath = Path.Combine("out", "mlnet-sample", "lpcam-model.zip"); // out/ is ignored by git
+Directory.CreateDirectory(Path.GetDirectoryName(modelPath)!);
 const int Size = 448; // images are stretched to Size x Size: the ONNX graphs need one fixed size, a multiple of 32
 
 // 1. Data: image path, multi-hot labels and (for evaluation only) the ground-truth mask at the model's size.
@@ -42,7 +44,7 @@ var model = pipeline.Fit(data);
 var scored = model.Transform(data);
 var lpcam = ml.LpCam().Evaluate(scored, classes.Count, seedColumnName: "SeedMask", groundTruthColumnName: "GroundTruth");
 Console.WriteLine($"LPCAM seeds at t = 0.3: mIoU {lpcam.MeanIoU:P1}, recall {lpcam.Recall:P1}");
-ml.Model.Save(model, data.Schema, "lpcam-model.zip");
+ml.Model.Save(model, data.Schema, modelPath);
 // </readme-snippet>
 
 // 2. CAM vs LPCAM-F vs LPCAM, each at its best background threshold (the seeds are made for the image's own classes),
@@ -54,7 +56,7 @@ foreach (var (maps, sweep) in ml.LpCam().SweepThresholds(scored, new[] { "Cam", 
 
 // 3. A fresh context loads the zip with plain Model.Load (no registration), and a PredictionEngine segments one image.
 var fresh = new MLContext();
-var loaded = fresh.Model.Load("lpcam-model.zip", out _);
+var loaded = fresh.Model.Load(modelPath, out _);
 var engine = fresh.Model.CreatePredictionEngine<ImageRow, SeedPrediction>(loaded);
 var prediction = engine.Predict(rows[0]);
 var present = prediction.SeedMask.Where(v => v > 0).Distinct().Select(v => classes[v - 1]);

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
+using LpCam.Cli.Pipeline;
 using LpCam.MLNet.Backbones;
 using LpCam.MLNet.FineTuning;
 
@@ -100,9 +100,7 @@ internal static partial class Commands
             throw new CliException(e.Message);
         }
 
-        string tmp = $"{modelPath}.tmp-{Guid.NewGuid():N}";
-        result.Model.Save(tmp);
-        File.Move(tmp, modelPath, overwrite: true);
+        result.Model.Save(modelPath); // atomic
         var record = new
         {
             dataset = dataset.Description,
@@ -137,9 +135,7 @@ internal static partial class Commands
             seconds_per_step = result.Steps.Average(s => s.Seconds),
             total_seconds = clock.Elapsed.TotalSeconds,
         };
-        string jsonTmp = $"{jsonPath}.tmp-{Guid.NewGuid():N}";
-        File.WriteAllText(jsonTmp, JsonSerializer.Serialize(record, new JsonSerializerOptions { WriteIndented = true }));
-        File.Move(jsonTmp, jsonPath, overwrite: true);
+        RunFolder.WriteJson(jsonPath, record);
 
         Console.WriteLine($"fine-tune: {result.Steps.Count} steps in {clock.Elapsed.TotalSeconds:F1} s ({result.Steps.Average(s => s.Seconds):F1} s/step), " +
             $"epoch losses [{string.Join(", ", result.EpochLosses.Select(l => l.ToString("F4", CultureInfo.InvariantCulture)))}]");

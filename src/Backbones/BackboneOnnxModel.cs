@@ -62,6 +62,6 @@ public sealed class BackboneOnnxModel
     /// <summary>Classifier weights read from the model, when asked for.</summary>
     public ClassifierHead? Head { get; }
 
-    /// <summary>Writes the model to an ONNX file (never into the package folder of the pretrained model).</summary>
-    public void Save(string path) => File.WriteAllBytes(path, BytesArray);
+    /// <summary>Writes the model to an ONNX file atomically (never into the package folder of the pretrained model).</summary>
+    public void Save(string path) => Engine.Interop.AtomicFile.Write(path, stream => stream.Write(BytesArray));
 }

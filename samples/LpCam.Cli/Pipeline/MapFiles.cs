@@ -29,7 +29,7 @@ internal static class MapFiles
         float[]? flip = null;
         if (arrays.TryGetValue("f_flip", out var ff))
         {
-            if (!ff.Shape.SequenceEqual(f.Shape)) throw Bad(path, $"'f_flip' has shape {NpyArray.FormatShape(ff.Shape)} but 'f' has {NpyArray.FormatShape(f.Shape)}");
+            if (!ff.Shape.SequenceEqual(f.Shape)) throw Bad(path, $"'f_flip' has shape {ff.ShapeText} but 'f' has {f.ShapeText}");
             flip = Finite(ff.AsFloat32(), path, "f_flip");
         }
         return (Finite(f.AsFloat32(), path, "f"), flip, f.Shape[0], f.Shape[1], f.Shape[2], size[0], size[1]);
@@ -63,7 +63,7 @@ internal static class MapFiles
     private static NpyArray Array(IReadOnlyDictionary<string, NpyArray> arrays, string path, string name, int rank)
     {
         if (!arrays.TryGetValue(name, out var array)) throw Bad(path, $"it has no array '{name}'");
-        if (array.Shape.Count != rank) throw Bad(path, $"'{name}' has shape {NpyArray.FormatShape(array.Shape)}; expected {rank} dimensions");
+        if (array.Shape.Count != rank) throw Bad(path, $"'{name}' has shape {array.ShapeText}; expected {rank} dimensions");
         return array;
     }
 

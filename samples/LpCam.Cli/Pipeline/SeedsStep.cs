@@ -1,4 +1,5 @@
 using LpCam.MLNet.Data;
+using LpCam.MLNet.Images;
 using LpCam.MLNet.Engine.Seeds;
 using LpCam.MLNet.Reporting;
 
@@ -22,7 +23,7 @@ internal static class SeedsStep
             string seedPath = ctx.Folder.Seed(name), overlayPath = ctx.Folder.Overlay(name);
             // Every file is checked (not only up to the first damaged one), so each damaged file is named.
             bool irnDone = !ctx.Options.Irn || (RunFolder.IsReusable(ctx.Folder.Irn("cam", name), CheckIrn) & RunFolder.IsReusable(ctx.Folder.Irn("lpcam", name), CheckIrn));
-            if (RunFolder.IsReusable(seedPath, VocPalette.DecodeMaskPng) & RunFolder.IsReusable(overlayPath, ImageFiles.Decode) & irnDone) { progress.Tick(skipped: true); continue; }
+            if (RunFolder.IsReusable(seedPath, VocPalette.DecodeMaskPng) & RunFolder.IsReusable(overlayPath, RgbImage.Load) & irnDone) { progress.Tick(skipped: true); continue; }
 
             var (keys, maps, h, w) = FullResolutionMaps.Read(ctx.Folder.Maps("lpcam", name));
             var seed = SeedMasks.FromMaps(maps, h, w, FullResolutionMaps.Labels(keys), ctx.Options.Threshold);

@@ -1,7 +1,10 @@
 namespace LpCam.MLNet.Engine.Interop;
 
-/// <summary>Writes a file so that readers see either the old file or the whole new one, never a part.</summary>
-internal static class AtomicFile
+/// <summary>
+/// Writes a file so that readers see either the old file or the whole new one, never a part: the one atomic-write helper of
+/// the library and the CLI (every .npy, .npz, PNG, JSON and ONNX file they write goes through it).
+/// </summary>
+public static class AtomicFile
 {
     /// <summary>
     /// Writes to <c>path + ".tmp-&lt;guid&gt;"</c> in the same folder, flushes it to disk and moves it over

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Google.Protobuf;
 using LpCam.MLNet.Backbones;
 using LpCam.MLNet.Engine.Cam;
 using LpCam.MLNet.Engine.Classifier;
@@ -77,15 +76,15 @@ public static class MultiScaleCamGraph
 
         var source = OnnxGraphEdits.Parse(backbone.BytesArray);
         OnnxComposer.UpgradeToOpset13(source);
-        var g = new Builder();
+        var g = new OnnxGraphBuilder("lpcam_multiscale_cam", nodePrefix: "lpcam_cam_");
         var model = g.Model;
         model.Graph.Initializer.AddRange(source.Graph.Initializer);
         var used = new HashSet<string>(source.Graph.Initializer.Select(t => t.Name), StringComparer.Ordinal);
 
         int c = head.ClassCount, batch = flip ? 2 : 1;
         model.Graph.Input.Add(OnnxGraphEdits.TensorInfo(ImageInput, OnnxGraphBuilder.FloatType, 1L, 3L, (long)height, (long)width));
-        var w = g.Floats("lpcam_cam_W", [c, head.FeatureDim, 1, 1], head.Weights);
-        var eps = g.Floats("lpcam_cam_epsilon", [], [ActivationMapMethod.Epsilon]);
+        var w = g.Initializer("lpcam_cam_W", [c, head.FeatureDim, 1, 1], head.Weights);
+        var eps = g.Initializer("lpcam_cam_epsilon", [], [ActivationMapMethod.Epsilon]);
         const string padPixel = "lpcam_cam_pad_pixel";
         bool padded = false;
         var norm = backbone.Normalization;
@@ -93,9 +92,9 @@ public static class MultiScaleCamGraph
         string? order = null, mean = null, std = null;
         if (normalize)
         {
-            order = g.Longs("lpcam_cam_norm_order", [3], Enumerable.Range(0, 3).Select(k => (long)norm.SourceChannel(k)).ToArray());
-            mean = g.Floats("lpcam_cam_norm_mean", [1, 3, 1, 1], norm.Mean.ToArray());
-            std = g.Floats("lpcam_cam_norm_std", [1, 3, 1, 1], norm.Std.ToArray());
+            order = g.Initializer("lpcam_cam_norm_order", [3], Enumerable.Range(0, 3).Select(k => (long)norm.SourceChannel(k)).ToArray());
+            mean = g.Initializer("lpcam_cam_norm_mean", [1, 3, 1, 1], norm.Mean.ToArray());
+            std = g.Initializer("lpcam_cam_norm_std", [1, 3, 1, 1], norm.Std.ToArray());
         }
         foreach (var name in new[] { w, eps, padPixel, order, mean, std })
             if (name is not null && !used.Add(name))
@@ -108,7 +107,7 @@ public static class MultiScaleCamGraph
             var (hs, ws) = InferenceScales.ScaledSize(height, width, checkedScales.Scales[i]);
             string x = ImageInput;
             if (hs != height || ws != width)
-                x = g.Node("Resize", [x, "", "", g.Longs(p + "image_size", [4], [1, 3, hs, ws])], p + "image",
+                x = g.Node("Resize", [x, "", "", g.Initializer(p + "image_size", [4], [1, 3, hs, ws])], p + "image",
                     ("mode", "linear"), ("coordinate_transformation_mode", "pytorch_half_pixel"));
             if (flip)
             {
@@ -118,17 +117,17 @@ public static class MultiScaleCamGraph
             int hp = FeatureGrid.Padded(hs, backbone.PadMultiple), wp = FeatureGrid.Padded(ws, backbone.PadMultiple);
             if ((hp > hs || wp > ws) && !padded)
             {
-                g.Floats(padPixel, [1, 3, 1, 1], backbone.PadPixelRgb.ToArray());
+                g.Initializer(padPixel, [1, 3, 1, 1], backbone.PadPixelRgb.ToArray());
                 padded = true;
             }
             if (wp > ws)
             {
-                var right = g.Node("Expand", [padPixel, g.Longs(p + "pad_right_shape", [4], [batch, 3, hs, wp - ws])], p + "pad_right");
+                var right = g.Node("Expand", [padPixel, g.Initializer(p + "pad_right_shape", [4], [batch, 3, hs, wp - ws])], p + "pad_right");
                 x = g.Node("Concat", [x, right], p + "padded_w", ("axis", 3L));
             }
             if (hp > hs)
             {
-                var bottom = g.Node("Expand", [padPixel, g.Longs(p + "pad_bottom_shape", [4], [batch, 3, hp - hs, wp])], p + "pad_bottom");
+                var bottom = g.Node("Expand", [padPixel, g.Initializer(p + "pad_bottom_shape", [4], [batch, 3, hp - hs, wp])], p + "pad_bottom");
                 x = g.Node("Concat", [x, bottom], p + "padded", ("axis", 2L));
             }
             if (normalize)
@@ -137,32 +136,32 @@ public static class MultiScaleCamGraph
                 x = g.Node("Sub", [x, mean!], p + "norm_centred");
                 x = g.Node("Div", [x, std!], p + "norm");
             }
-            var features = g.CopyBackbone(source.Graph, backbone.InputName, x, backbone.OutputName, p, used);
+            var features = g.CopyGraph(source.Graph, backbone.InputName, x, backbone.OutputName, p, used);
             int hf = FeatureGrid.Cells(hs, backbone.Stride), wf = FeatureGrid.Cells(ws, backbone.Stride);
             if (hf * backbone.Stride < hp || wf * backbone.Stride < wp)
-                features = g.Node("Slice", [features, g.Longs(p + "crop_start", [2], [0, 0]), g.Longs(p + "crop_end", [2], [hf, wf]),
-                    g.Longs(p + "crop_axes", [2], [2, 3])], p + "features");
+                features = g.Node("Slice", [features, g.Initializer(p + "crop_start", [2], [0, 0]), g.Initializer(p + "crop_end", [2], [hf, wf]),
+                    g.Initializer(p + "crop_axes", [2], [2, 3])], p + "features");
 
             var maps = g.Node("Relu", [g.Node("Conv", [features, w], p + "class_scores")], p + "relu_maps");
             if (flip)
             {
-                var zero = g.Longs(p + "b0", [1], [0]);
-                var one = g.Longs(p + "b1", [1], [1]);
-                var two = g.Longs(p + "b2", [1], [2]);
-                var axis0 = g.Longs(p + "axis0", [1], [0]);
+                var zero = g.Initializer(p + "b0", [1], [0]);
+                var one = g.Initializer(p + "b1", [1], [1]);
+                var two = g.Initializer(p + "b2", [1], [2]);
+                var axis0 = g.Initializer(p + "axis0", [1], [0]);
                 var direct = g.Node("Slice", [maps, zero, one, axis0], p + "maps_direct");
                 var mirrored = g.Node("Slice", [maps, one, two, axis0], p + "maps_mirrored");
                 maps = g.Node("Add", [direct, g.FlipWidth(mirrored, p + "maps_unflipped")], p + "maps");
             }
             if (hf != height || wf != width)
-                maps = g.Node("Resize", [maps, "", "", g.Longs(p + "map_size", [4], [1, c, height, width])], p + "maps_resized",
+                maps = g.Node("Resize", [maps, "", "", g.Initializer(p + "map_size", [4], [1, c, height, width])], p + "maps_resized",
                     ("mode", "linear"), ("coordinate_transformation_mode", "pytorch_half_pixel"));
             sum = sum is null ? maps : g.Node("Add", [sum, maps], p + "sum");
 
             if (i == 0)
             {
                 var direct = flip
-                    ? g.Node("Slice", [features, g.Longs("lpcam_cam_f0", [1], [0]), g.Longs("lpcam_cam_f1", [1], [1]), g.Longs("lpcam_cam_faxis", [1], [0])], "lpcam_cam_features_direct")
+                    ? g.Node("Slice", [features, g.Initializer("lpcam_cam_f0", [1], [0]), g.Initializer("lpcam_cam_f1", [1], [1]), g.Initializer("lpcam_cam_faxis", [1], [0])], "lpcam_cam_features_direct")
                     : features;
                 var pooled = g.Node("GlobalAveragePool", [direct], "lpcam_cam_pooled");
                 var logits = g.Node("Flatten", [g.Node("Conv", [pooled, w], "lpcam_cam_pooled_logits")], "lpcam_cam_logits", ("axis", 1L));
@@ -185,107 +184,5 @@ public static class MultiScaleCamGraph
         OnnxGraphEdits.SetMetadata(model, "lpcam.cam.width", width.ToString(CultureInfo.InvariantCulture));
         OnnxGraphEdits.SetMetadata(model, "lpcam.cam.classes", c.ToString(CultureInfo.InvariantCulture));
         return OnnxGraphEdits.Serialize(model);
-    }
-
-    /// <summary>Node and initializer helpers over one <see cref="ModelProto"/>.</summary>
-    private sealed class Builder
-    {
-        private int _count;
-
-        public ModelProto Model { get; } = NewModel();
-
-        private static ModelProto NewModel()
-        {
-            var model = new ModelProto
-            {
-                IrVersion = 7,
-                ProducerName = "LpCam.MLNet",
-                ProducerVersion = typeof(MultiScaleCamGraph).Assembly.GetName().Version?.ToString() ?? "0",
-                Graph = new GraphProto { Name = "lpcam_multiscale_cam" },
-            };
-            model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = OnnxGraphBuilder.Opset });
-            return model;
-        }
-
-        public string Floats(string name, long[] dims, float[] values)
-        {
-            Model.Graph.Initializer.Add(OnnxGraphEdits.FloatInitializer(name, dims, values));
-            return name;
-        }
-
-        public string Longs(string name, long[] dims, long[] values)
-        {
-            var t = new TensorProto { Name = name, DataType = OnnxGraphBuilder.Int64Type };
-            t.Dims.AddRange(dims);
-            t.Int64Data.AddRange(values);
-            Model.Graph.Initializer.Add(t);
-            return name;
-        }
-
-        public string Node(string op, string[] inputs, string output, params (string Name, object Value)[] attributes)
-        {
-            var node = new NodeProto { OpType = op, Name = $"lpcam_cam_{op}_{_count++}" };
-            node.Input.AddRange(inputs);
-            node.Output.Add(output);
-            foreach (var (name, value) in attributes) node.Attribute.Add(Attribute(name, value));
-            Model.Graph.Node.Add(node);
-            return output;
-        }
-
-        /// <summary>Mirrors a 4-D tensor left to right: Slice from the last column backwards with step -1.</summary>
-        public string FlipWidth(string x, string output) =>
-            Node("Slice", [x, Longs(output + "_start", [1], [-1]), Longs(output + "_end", [1], [long.MinValue]),
-                Longs(output + "_axes", [1], [3]), Longs(output + "_steps", [1], [-1])], output);
-
-        /// <summary>
-        /// Appends a copy of the backbone's nodes reading <paramref name="input"/> instead of its image input; intermediate
-        /// tensors get <paramref name="prefix"/>, initializers keep their names (shared). Returns the renamed feature tensor.
-        /// </summary>
-        public string CopyBackbone(GraphProto source, string imageInput, string input, string output, string prefix, HashSet<string> used)
-        {
-            var initializers = source.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
-            var rename = new Dictionary<string, string>(StringComparer.Ordinal) { [imageInput] = input };
-            foreach (var original in source.Node)
-            {
-                var node = original.Clone();
-                node.Name = prefix + original.Name;
-                for (int k = 0; k < node.Input.Count; k++)
-                {
-                    string name = node.Input[k];
-                    if (name.Length == 0 || initializers.Contains(name)) continue;
-                    node.Input[k] = rename.TryGetValue(name, out var renamed)
-                        ? renamed
-                        : throw new InvalidDataException($"Backbone node '{original.Name}' reads '{name}', which is neither an earlier output nor an initializer.");
-                }
-                for (int k = 0; k < node.Output.Count; k++)
-                {
-                    string name = node.Output[k];
-                    if (name.Length == 0) continue;
-                    string renamed = prefix + name;
-                    if (!used.Add(renamed)) throw new InvalidDataException($"Tensor name '{renamed}' is used twice.");
-                    rename[name] = renamed;
-                    node.Output[k] = renamed;
-                }
-                Model.Graph.Node.Add(node);
-            }
-            return rename.TryGetValue(output, out var features)
-                ? features
-                : throw new InvalidDataException($"The backbone has no tensor '{output}'.");
-        }
-
-        private static AttributeProto Attribute(string name, object value) => value switch
-        {
-            long l => new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = l },
-            string s => new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8(s) },
-            long[] ls => Ints(name, ls),
-            _ => throw new ArgumentException($"Attribute '{name}' has unsupported type {value.GetType().Name}."),
-        };
-
-        private static AttributeProto Ints(string name, long[] values)
-        {
-            var a = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
-            a.Ints.AddRange(values);
-            return a;
-        }
     }
 }

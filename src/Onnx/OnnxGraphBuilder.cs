@@ -14,10 +14,16 @@ internal sealed class OnnxGraphBuilder
     public const int Int64Type = (int)TensorProto.Types.DataType.Int64;
     public const int UInt8Type = (int)TensorProto.Types.DataType.Uint8;
     private readonly ModelProto _model;
+    private readonly string _nodePrefix;
     private int _nodeCount;
 
-    public OnnxGraphBuilder(string graphName)
+    /// <summary>The model being built, for edits the helpers below do not cover (metadata, copied initializers).</summary>
+    public ModelProto Model => _model;
+
+    /// <summary>Starts an empty graph; <paramref name="nodePrefix"/> prefixes the generated node names.</summary>
+    public OnnxGraphBuilder(string graphName, string nodePrefix = "")
     {
+        _nodePrefix = nodePrefix;
         _model = new ModelProto
         {
             IrVersion = 7,
@@ -48,6 +54,7 @@ internal sealed class OnnxGraphBuilder
         return this;
     }
 
+    /// <summary>Adds a float initializer; returns its name.</summary>
     public string Initializer(string name, long[] dims, float[] values)
     {
         var t = new TensorProto { Name = name, DataType = FloatType };
@@ -57,6 +64,7 @@ internal sealed class OnnxGraphBuilder
         return name;
     }
 
+    /// <summary>Adds an int64 initializer; returns its name.</summary>
     public string Initializer(string name, long[] dims, long[] values)
     {
         var t = new TensorProto { Name = name, DataType = Int64Type };
@@ -69,7 +77,7 @@ internal sealed class OnnxGraphBuilder
     /// <summary>Adds a node; attributes are <c>long</c>, <c>float</c>, <c>string</c> or <c>long[]</c>. Returns the output name.</summary>
     public string Node(string opType, string[] inputs, string output, params (string Name, object Value)[] attributes)
     {
-        var node = new NodeProto { OpType = opType, Name = $"{opType}_{_nodeCount++}" };
+        var node = new NodeProto { OpType = opType, Name = $"{_nodePrefix}{opType}_{_nodeCount++}" };
         node.Input.AddRange(inputs);
         node.Output.Add(output);
         foreach (var (name, value) in attributes) node.Attribute.Add(Attribute(name, value));
@@ -77,12 +85,62 @@ internal sealed class OnnxGraphBuilder
         return output;
     }
 
+    /// <summary>Mirrors a 4-D tensor left to right: Slice from the last column backwards with step -1.</summary>
+    public string FlipWidth(string x, string output) =>
+        Node("Slice", [x, Initializer(output + "_start", [1], new long[] { -1 }), Initializer(output + "_end", [1], new long[] { long.MinValue }),
+            Initializer(output + "_axes", [1], new long[] { 3 }), Initializer(output + "_steps", [1], new long[] { -1 })], output);
+
+    /// <summary>
+    /// Appends a copy of <paramref name="source"/>'s nodes reading <paramref name="input"/> instead of its input
+    /// <paramref name="sourceInput"/>; intermediate tensors get <paramref name="prefix"/>, initializers keep their names (so
+    /// copies share them). Returns the renamed <paramref name="sourceOutput"/>.
+    /// </summary>
+    /// <param name="source">The graph whose nodes are copied (for example a backbone).</param>
+    /// <param name="sourceInput">The input of <paramref name="source"/> that <paramref name="input"/> replaces.</param>
+    /// <param name="input">The tensor of this graph the copy reads.</param>
+    /// <param name="sourceOutput">The tensor of <paramref name="source"/> whose new name is returned.</param>
+    /// <param name="prefix">Prefix of the copied nodes and intermediate tensors.</param>
+    /// <param name="used">Tensor names already taken; the copy's names are added, and a clash throws.</param>
+    public string CopyGraph(GraphProto source, string sourceInput, string input, string sourceOutput, string prefix, HashSet<string> used)
+    {
+        var initializers = source.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        var rename = new Dictionary<string, string>(StringComparer.Ordinal) { [sourceInput] = input };
+        foreach (var original in source.Node)
+        {
+            var node = original.Clone();
+            node.Name = prefix + original.Name;
+            for (int k = 0; k < node.Input.Count; k++)
+            {
+                string name = node.Input[k];
+                if (name.Length == 0 || initializers.Contains(name)) continue;
+                node.Input[k] = rename.TryGetValue(name, out var renamed)
+                    ? renamed
+                    : throw new InvalidDataException($"Node '{original.Name}' reads '{name}', which is neither an earlier output nor an initializer.");
+            }
+            for (int k = 0; k < node.Output.Count; k++)
+            {
+                string name = node.Output[k];
+                if (name.Length == 0) continue;
+                string renamed = prefix + name;
+                if (!used.Add(renamed)) throw new InvalidDataException($"Tensor name '{renamed}' is used twice.");
+                rename[name] = renamed;
+                node.Output[k] = renamed;
+            }
+            _model.Graph.Node.Add(node);
+        }
+        return rename.TryGetValue(sourceOutput, out var result)
+            ? result
+            : throw new InvalidDataException($"The graph has no tensor '{sourceOutput}'.");
+    }
+
+    /// <summary>Adds a metadata entry (model-level <c>metadata_props</c>).</summary>
     public OnnxGraphBuilder Metadata(string key, string value)
     {
         _model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
         return this;
     }
 
+    /// <summary>The serialised model.</summary>
     public byte[] ToBytes() => _model.ToByteArray();
 
     private static ValueInfoProto ValueInfo(string name, int elemType, object[] dims) => OnnxGraphEdits.TensorInfo(name, elemType, dims);

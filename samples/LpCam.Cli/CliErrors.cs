@@ -31,11 +31,11 @@ internal static class CliErrors
         };
     }
 
-    /// <summary>Prints the message (and with <paramref name="verbose"/> the stack trace) to standard error.</summary>
+    /// <summary>Prints "COMMAND: message" (and with <paramref name="verbose"/> the stack trace) to standard error.</summary>
     public static int Report(string command, Exception error, bool verbose)
     {
         Console.Out.Flush();
-        Console.Error.WriteLine($"lpcam {command}: {Describe(error)}");
+        Console.Error.WriteLine($"{command}: {Describe(error)}");
         if (verbose) Console.Error.WriteLine(error);
         else if (Unwrap(error) is not CliException) Console.Error.WriteLine("(run with --verbose for the stack trace)");
         return Failed;

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using LpCam.Cli.Pipeline;
@@ -14,49 +15,76 @@ internal static partial class Commands
     /// <summary>File name of the fine-tuning record (options, losses, seconds) in the --out folder.</summary>
     public const string FineTuneJsonFile = "finetune.json";
 
+    private static class FineTuneSymbols
+    {
+        public static readonly Option<string?> Out = CliOptions.OptionalString("--out", "the output folder (required)");
+        public static readonly Option<int?> MaxImages = CliOptions.OptionalInt("--max-images", "use only the first N images", min: 1);
+        public static readonly Option<int?> MaxSteps = CliOptions.OptionalInt("--max-steps", "stop after N steps", min: 1);
+        public static readonly Option<string> Device = CliOptions.String("--device", "cpu", "where training runs", "cpu", "cuda");
+        public static readonly Option<int> OutputStride = CliOptions.Int("--output-stride", FineTuningOptions.Defaults.OutputStride, "16 (layer4 dilated) or 32", min: 16, max: 32);
+        public static readonly Option<int> Crop = CliOptions.Int("--crop", FineTuningOptions.Defaults.CropSize, "random crop side, a multiple of 32", min: 32, max: 2048);
+        public static readonly Option<int> MinLongSide = CliOptions.Int("--min-long-side", FineTuningOptions.Defaults.MinLongSide, "smallest random long side", min: 32, max: 4096);
+        public static readonly Option<int> MaxLongSide = CliOptions.Int("--max-long-side", FineTuningOptions.Defaults.MaxLongSide, "largest random long side", min: 32, max: 4096);
+        public static readonly Option<string> Arch = CliOptions.String("--arch", "resnet18", "the network", "resnet18", "resnet50");
+        public static readonly Option<string?> StateDict = CliOptions.OptionalString("--state-dict", "torchvision ResNet-50 weights (.pt, .pth or .safetensors; --arch resnet50)");
+        public static readonly Option<int> Epochs = CliOptions.Int("--epochs", FineTuningOptions.Defaults.Epochs, "epochs over the dataset", min: 1, max: 10_000);
+        public static readonly Option<int> Batch = CliOptions.Int("--batch", FineTuningOptions.Defaults.BatchSize, "images per step", min: 1, max: 1024);
+        public static readonly Option<double> Lr = CliOptions.Double("--lr", FineTuningOptions.Defaults.BackboneLearningRate, "backbone learning rate", min: 0);
+        public static readonly Option<double> HeadLr = CliOptions.Double("--head-lr", FineTuningOptions.Defaults.HeadLearningRate, "classifier learning rate", min: 1e-12);
+        public static readonly Option<int> Seed = CliOptions.Int("--seed", 0, "seed of the crops, flips and order");
+
+        public static IEnumerable<Option> All => [Out, MaxImages, MaxSteps, Device, OutputStride, Crop, MinLongSide, MaxLongSide, Arch, StateDict, Epochs, Batch, Lr, HeadLr, Seed];
+    }
+
+    /// <summary>The fine-tune command, with the dataset options.</summary>
+    public static Command FineTune()
+    {
+        var command = new Command("fine-tune", $"fine-tune ResNet-18 (or ResNet-50) and a 1x1 classifier on the dataset (reference recipe); writes DIR/{FineTunedModelFile}, for --backbone DIR/{FineTunedModelFile}:TENSOR (TENSOR: ReLU393_Output_0 for resnet18, Layer4Features for resnet50)");
+        foreach (var option in DatasetArgs.All.Concat(FineTuneSymbols.All)) command.Options.Add(option);
+        command.SetAction(FineTune);
+        return command;
+    }
+
     /// <summary>
     /// fine-tune: the reference classifier recipe (FineTuner) on the dataset's images and image-level labels; writes the
     /// fine-tuned ResNet-18 (--arch resnet18, the default) or ResNet-50 (--arch resnet50 --state-dict PATH, torchvision
     /// weights) as ONNX (RGB 0..255 in, preprocessing folded) and finetune.json, and says how to use it.
     /// </summary>
-    public static int FineTune(CliArgs args)
+    private static int FineTune(ParseResult args)
     {
-        var dataset = DatasetArgs.Open(args);
-        int? maxImages = args.String("max-images") is null ? null : args.Int("max-images", 0, min: 1);
-        string outDir = args.String("out") ?? throw new CliException("name the output folder: --out DIR.");
-        int? maxSteps = args.String("max-steps") is null ? null : args.Int("max-steps", 0, min: 1);
-        string device = args.String("device", "cpu")!;
-        if (device is not ("cpu" or "cuda")) throw new CliException($"option --device is '{device}'; expected cpu or cuda.");
-        int stride = args.Int("output-stride", FineTuningOptions.Defaults.OutputStride);
+        string outDir = args.GetValue(FineTuneSymbols.Out) ?? throw new CliException("name the output folder: --out DIR.");
+        int? maxImages = args.GetValue(FineTuneSymbols.MaxImages);
+        int? maxSteps = args.GetValue(FineTuneSymbols.MaxSteps);
+        string device = args.GetValue(FineTuneSymbols.Device)!;
+        int stride = args.GetValue(FineTuneSymbols.OutputStride);
         if (stride is not (16 or 32)) throw new CliException($"option --output-stride is {stride}; expected 16 or 32.");
-        int crop = args.Int("crop", FineTuningOptions.Defaults.CropSize, min: 32, max: 2048);
+        int crop = args.GetValue(FineTuneSymbols.Crop);
         if (crop % 32 != 0) throw new CliException($"option --crop is {crop}; expected a multiple of 32.");
-        int minLong = args.Int("min-long-side", FineTuningOptions.Defaults.MinLongSide, min: 32, max: 4096);
-        int maxLong = args.Int("max-long-side", FineTuningOptions.Defaults.MaxLongSide, min: 32, max: 4096);
+        int minLong = args.GetValue(FineTuneSymbols.MinLongSide);
+        int maxLong = args.GetValue(FineTuneSymbols.MaxLongSide);
         if (maxLong < minLong) throw new CliException($"option --max-long-side ({maxLong}) is below --min-long-side ({minLong}).");
-        string arch = args.String("arch", "resnet18")!;
-        if (arch is not ("resnet18" or "resnet50")) throw new CliException($"option --arch is '{arch}'; expected resnet18 or resnet50.");
-        string? stateDict = args.String("state-dict");
+        string arch = args.GetValue(FineTuneSymbols.Arch)!;
+        string? stateDict = args.GetValue(FineTuneSymbols.StateDict);
         if (arch == "resnet50" && stateDict is null)
             throw new CliException("--arch resnet50 needs the torchvision weights: --state-dict PATH (.pt, .pth or .safetensors).");
         if (arch == "resnet18" && stateDict is not null)
             throw new CliException("--state-dict is for --arch resnet50 (the ResNet-18 comes from the ML.NET package).");
-        if (stateDict is not null && !File.Exists(stateDict)) throw new CliException($"state_dict file not found: '{stateDict}'.");
+        if (stateDict is not null && !File.Exists(stateDict)) throw new CliException($"option --state-dict: file not found: '{stateDict}'.");
         var options = new FineTuningOptions
         {
-            Epochs = args.Int("epochs", FineTuningOptions.Defaults.Epochs, min: 1),
-            BatchSize = args.Int("batch", FineTuningOptions.Defaults.BatchSize, min: 1, max: 1024),
+            Epochs = args.GetValue(FineTuneSymbols.Epochs),
+            BatchSize = args.GetValue(FineTuneSymbols.Batch),
             CropSize = crop,
             MinLongSide = minLong,
             MaxLongSide = maxLong,
-            BackboneLearningRate = args.Double("lr", FineTuningOptions.Defaults.BackboneLearningRate, min: 0),
-            HeadLearningRate = args.Double("head-lr", FineTuningOptions.Defaults.HeadLearningRate, min: 1e-12),
+            BackboneLearningRate = args.GetValue(FineTuneSymbols.Lr),
+            HeadLearningRate = args.GetValue(FineTuneSymbols.HeadLr),
             OutputStride = stride,
             MaxSteps = maxSteps,
-            Seed = args.Int("seed", 0),
+            Seed = args.GetValue(FineTuneSymbols.Seed),
             Device = device,
         };
-        args.RejectUnknown();
+        var dataset = DatasetArgs.Open(args);
 
         dataset = dataset.Take(maxImages);
         var names = dataset.Names;

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using LpCam.Cli.Pipeline;
 using LpCam.MLNet.Reporting;
 
@@ -7,22 +8,34 @@ namespace LpCam.Cli;
 internal static partial class Commands
 {
     /// <summary>The steps of a run, in order; "run" does them all, each step command does one.</summary>
-    private static readonly (string Name, Action<PipelineContext> Step)[] Steps =
+    private static readonly (string Name, string Description, Action<PipelineContext> Step)[] Steps =
     {
-        ("train-cam", TrainCamStep.Run),
-        ("make-cam", MakeMapsStep.MakeCam),
-        ("fit-prototypes", FitPrototypesStep.Run),
-        ("make-lpcam", MakeMapsStep.MakeLpCam),
-        ("seeds", SeedsStep.Run),
-        ("eval", EvalStep.Run),
+        ("train-cam", "backbone features (cached) and the multi-label CAM head", TrainCamStep.Run),
+        ("make-cam", "multi-scale CAM maps (stride 4) of every image's classes", MakeMapsStep.MakeCam),
+        ("fit-prototypes", "class and context prototypes from the features and CAMs", FitPrototypesStep.Run),
+        ("make-lpcam", "LPCAM and LPCAM-F maps", MakeMapsStep.MakeLpCam),
+        ("seeds", "seed masks (seeds/NAME.png, VOC palette) and overlays at --threshold", SeedsStep.Run),
+        ("eval", "metrics.json (Table 1, per-class IoU, threshold sweep) and report.html", EvalStep.Run),
     };
 
-    public static int Pipeline(string command, CliArgs args)
+    /// <summary>"run" (every step) and one command per step, each with the dataset and pipeline options.</summary>
+    public static IEnumerable<Command> PipelineCommands()
     {
-        var options = PipelineOptions.Parse(args, Path.Combine("out", "run"));
-        var dataset = DatasetArgs.Open(args);
-        args.RejectUnknown();
-        return RunSteps(command, dataset, options, Environment.GetCommandLineArgs());
+        yield return PipelineCommand("run", "every step on a dataset: train-cam, make-cam, fit-prototypes, make-lpcam, seeds, eval");
+        foreach (var (name, description, _) in Steps) yield return PipelineCommand(name, description);
+    }
+
+    private static Command PipelineCommand(string name, string description)
+    {
+        var command = new Command(name, description);
+        foreach (var option in DatasetArgs.All.Concat(PipelineOptions.Symbols.All)) command.Options.Add(option);
+        command.SetAction(args =>
+        {
+            var options = PipelineOptions.Parse(args, Path.Combine("out", "run"));
+            var dataset = DatasetArgs.Open(args);
+            return RunSteps(name, dataset, options, Environment.GetCommandLineArgs());
+        });
+        return command;
     }
 
     internal static int RunSteps(string command, RunDataset dataset, PipelineOptions options, IReadOnlyList<string> commandLine)
@@ -38,7 +51,7 @@ internal static partial class Commands
         var manifest = RunManifest.Start(string.Join(" ", commandLine), options.Identity());
         manifest.Parameters["dataset"] = ctx.Dataset.Description;
         manifest.Parameters["images"] = ctx.Dataset.Names.Count.ToString();
-        foreach (var (name, step) in Steps)
+        foreach (var (name, _, step) in Steps)
         {
             if (command != "run" && command != name) continue;
             using (manifest.Time(name)) step(ctx);

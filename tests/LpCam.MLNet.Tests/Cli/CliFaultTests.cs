@@ -32,9 +32,20 @@ public sealed class CliFaultTests : IClassFixture<CliFaultTests.FinishedRun>, ID
 
         public TempFolder Folder { get; } = new();
 
-        public static string[] Args(string outDir, params string[] extra) =>
-            new[] { "run", "--voc", VocDev.Root, "--max-images", "8", "--long-side", "160", "--k", "2", "--head-epochs", "10", "--gallery", "2", "--irn", "--out", outDir }
-                .Concat(extra).ToArray();
+        /// <summary>The base run's arguments; an option in <paramref name="extra"/> replaces the base run's value.</summary>
+        public static string[] Args(string outDir, params string[] extra)
+        {
+            var options = new List<(string Name, string? Value)>
+            {
+                ("--voc", VocDev.Root), ("--max-images", "8"), ("--long-side", "160"), ("--k", "2"), ("--head-epochs", "10"),
+                ("--gallery", "2"), ("--irn", null), ("--out", outDir),
+            };
+            var given = new List<(string, string?)>();
+            for (int i = 0; i < extra.Length; i++)
+                given.Add(i + 1 < extra.Length && !extra[i + 1].StartsWith("--", StringComparison.Ordinal) ? (extra[i], extra[++i]) : (extra[i], null));
+            options.RemoveAll(o => given.Any(g => g.Item1 == o.Name));
+            return options.Concat(given).SelectMany(o => o.Item2 is null ? new[] { o.Item1 } : new[] { o.Item1, o.Item2 }).Prepend("run").ToArray();
+        }
 
         public void Dispose() => Folder.Dispose();
     }
@@ -141,7 +152,7 @@ public sealed class CliFaultTests : IClassFixture<CliFaultTests.FinishedRun>, ID
     {
         string run = CopyOfRun();
         File.Delete(Path.Combine(run, "settings.json"));
-        var (code, output) = CliProcess.Run(FinishedRun.Args(run).Concat(new[] { "--k", "5" }).ToArray());
+        var (code, output) = CliProcess.Run(FinishedRun.Args(run, "--k", "5"));
         AssertOneLineError(code, output, "holds results but no settings.json");
     }
 

@@ -1,5 +1,4 @@
 using LpCam.MLNet.Images;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

@@ -1,6 +1,4 @@
 using System.Collections;
-using TorchSharp;
-using TorchSharp.Modules;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 

@@ -35,20 +35,20 @@ internal interface IFeatureNetwork
 }
 
 /// <summary>The CNTK-layout ResNet-18 loaded from, and written back into, the rewritten ONNX model.</summary>
-internal sealed class ResNet18FeatureNetwork(ResNet18 network, BackboneOnnxModel template) : IFeatureNetwork
+internal sealed class ResNet18FeatureNetwork(ResNet network, BackboneOnnxModel template) : IFeatureNetwork
 {
     public nn.Module<Tensor, Tensor> Module => network;
     public int FeatureDim => network.FeatureDim;
     public int OutputStride => network.OutputStride;
-    public IReadOnlyList<float> PadPixelRgb => network.PixelMeanRgb;
+    public IReadOnlyList<float> PadPixelRgb => network.PixelMeanRgb ?? new float[3];
     public IEnumerable<Parameter> StemParameters => network.StemParameters;
     public Tensor Forward(Tensor rgb255) => network.forward(rgb255);
     public Tensor Features(IReadOnlyList<RgbImage> sameSizeImages) => network.Features(sameSizeImages);
     public BackboneOnnxModel ToOnnx(ClassifierHead head, string? name) => OnnxWriteBack.Write(network, template, head, name);
 }
 
-/// <summary>The torchvision-layout ResNet-50: ImageNet normalisation before the module, exported by <see cref="ResNet50Onnx"/>.</summary>
-internal sealed class ResNet50FeatureNetwork(ResNet50 network) : IFeatureNetwork
+/// <summary>The torchvision-layout ResNet (the ResNet-50): ImageNet normalisation before the module, exported by <see cref="ResNet50Onnx"/>.</summary>
+internal sealed class ResNet50FeatureNetwork(ResNet network) : IFeatureNetwork
 {
     public nn.Module<Tensor, Tensor> Module => network;
     public int FeatureDim => network.FeatureDim;
@@ -69,5 +69,5 @@ internal sealed class ResNet50FeatureNetwork(ResNet50 network) : IFeatureNetwork
         ImageBatch.PaddedFeatures(sameSizeImages, ResNet50Onnx.PadMultiple, PadPixelRgb, OutputStride, network.parameters().First().device, Forward);
 
     public BackboneOnnxModel ToOnnx(ClassifierHead head, string? name) =>
-        ResNet50Onnx.Export(network, name ?? $"resnet50-os{network.OutputStride}-finetuned", head);
+        ResNet50Onnx.Export(network, name ?? $"{network.Architecture}-os{network.OutputStride}-finetuned", head);
 }

@@ -63,14 +63,16 @@ public sealed class FineTuner : IDisposable
         (_trainable, _head) = Prepare(initialHead);
     }
 
-    private FineTuner(ResNet50 network, int classCount, FineTuningOptions? options, ClassifierHead? initialHead)
+    private FineTuner(ResNet network, int classCount, FineTuningOptions? options, ClassifierHead? initialHead)
     {
         ArgumentNullException.ThrowIfNull(network);
+        if (network.PixelMeanRgb is not null)
+            throw new ArgumentException("The network subtracts a pixel mean (the CNTK layout of the ONNX ResNet-18); this tuner feeds it ImageNet-normalised images. Fine-tune the ResNet-18 from its ONNX model (the constructor).", nameof(network));
         ArgumentOutOfRangeException.ThrowIfLessThan(classCount, 1);
         Options = options ?? new FineTuningOptions();
         Options.Validate();
         if (network.OutputStride != Options.OutputStride)
-            throw new ArgumentException($"The ResNet-50 has output stride {network.OutputStride}; the options ask for {Options.OutputStride}.", nameof(network));
+            throw new ArgumentException($"The network has output stride {network.OutputStride}; the options ask for {Options.OutputStride}.", nameof(network));
         if (initialHead is not null && (initialHead.ClassCount != classCount || initialHead.FeatureDim != network.FeatureDim))
             throw new ArgumentException($"The initial head is {initialHead.ClassCount} x {initialHead.FeatureDim}; expected {classCount} x {network.FeatureDim}.", nameof(initialHead));
         ClassCount = classCount;
@@ -87,12 +89,14 @@ public sealed class FineTuner : IDisposable
     /// 0..255 padded with the ImageNet mean pixel and ImageNet-normalised before the module; <see cref="ToOnnx"/> exports
     /// it with <see cref="ResNet50Onnx.Export"/>. <see cref="Pretrained"/> is null.
     /// </summary>
-    /// <param name="network">The module; its output stride must equal <see cref="FineTuningOptions.OutputStride"/>.</param>
+    /// <param name="network">The module (a torchvision-layout <see cref="ResNet"/>, without a pixel mean); its output stride
+    /// must equal <see cref="FineTuningOptions.OutputStride"/>.</param>
     /// <param name="classCount">Number of classes C.</param>
     /// <param name="options">The recipe; null: the defaults.</param>
     /// <param name="initialHead">Starting head weights, C x 2048; null: uniform in ±1/sqrt(2048) from the seed.</param>
-    /// <exception cref="ArgumentException">The module's stride differs from the options', or the head does not fit.</exception>
-    public static FineTuner ForResNet50(ResNet50 network, int classCount, FineTuningOptions? options = null, ClassifierHead? initialHead = null) =>
+    /// <exception cref="ArgumentException">The module's stride differs from the options', it subtracts a pixel mean, or the
+    /// head does not fit.</exception>
+    public static FineTuner ForResNet50(ResNet network, int classCount, FineTuningOptions? options = null, ClassifierHead? initialHead = null) =>
         new(network, classCount, options, initialHead);
 
     private (List<Parameter> Trainable, Parameter Head) Prepare(ClassifierHead? initialHead)
@@ -115,7 +119,7 @@ public sealed class FineTuner : IDisposable
         return (trainable, head);
     }
 
-    /// <summary>The network being trained (a <see cref="ResNet18"/> or a <see cref="ResNet50"/>).</summary>
+    /// <summary>The network being trained (a <see cref="ResNet"/> made by <see cref="ResNet18"/> or <see cref="ResNet50"/>).</summary>
     public nn.Module<Tensor, Tensor> Network => _net.Module;
 
     /// <summary>The model the ResNet-18 was loaded from (the write-back template); null for a ResNet-50.</summary>
@@ -296,7 +300,7 @@ public sealed class FineTuner : IDisposable
     /// <param name="progress">Receives every step (loss, learning rates, seconds).</param>
     /// <param name="cancellationToken">Checked before every step.</param>
     /// <exception cref="ArgumentException">No images, a count mismatch, labels of different lengths, or a stride mismatch.</exception>
-    public static FineTuningResult FineTuneOnImages(ResNet50 network, int count, Func<int, RgbImage> image, IReadOnlyList<float[]> labels,
+    public static FineTuningResult FineTuneOnImages(ResNet network, int count, Func<int, RgbImage> image, IReadOnlyList<float[]> labels,
         FineTuningOptions? options = null, Action<FineTuningStep>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(network);

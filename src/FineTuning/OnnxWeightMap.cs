@@ -5,7 +5,7 @@ namespace LpCam.MLNet.FineTuning;
 
 /// <summary>
 /// Matches the Conv and BatchNormalization nodes of the rewritten CNTK ResNet-18 graph to the tensors of
-/// <see cref="ResNet18"/> (torchvision names), by walking the graph from the stem: stem Conv -> BN -> ReLU -> MaxPool,
+/// <see cref="ResNet18"/>'s <see cref="ResNet"/> (torchvision names), by walking the graph from the stem: stem Conv -> BN -> ReLU -> MaxPool,
 /// then per residual block the 3x3 Conv (and the 1x1 shortcut Conv) reading the block input, each followed by its BN,
 /// the second 3x3 Conv, the Add and the ReLU. Each Conv's kernel, strides, dilations and pads, and each BN's epsilon,
 /// are checked against the module's layout, so a match is exact or an error.
@@ -61,8 +61,8 @@ internal sealed class OnnxWeightMap
             Add($"{convName}.weight", conv.Input[1]);
             var bn = Only(conv.Output[0], "BatchNormalization");
             var eps = bn.Attribute.FirstOrDefault(a => a.Name == "epsilon")?.F ?? 1e-5f;
-            if (Math.Abs(eps - ResNet18.BatchNormEpsilon) > 1e-9)
-                throw new InvalidDataException($"BatchNormalization node '{bn.Name}' has epsilon {eps}; the module uses {ResNet18.BatchNormEpsilon}.");
+            if (Math.Abs(eps - ResNet.BatchNormEpsilon) > 1e-9)
+                throw new InvalidDataException($"BatchNormalization node '{bn.Name}' has epsilon {eps}; the module uses {ResNet.BatchNormEpsilon}.");
             Add($"{bnName}.weight", bn.Input[1]);
             Add($"{bnName}.bias", bn.Input[2]);
             Add($"{bnName}.running_mean", bn.Input[3]);

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace LpCam.MLNet.FineTuning;
 
 /// <summary>
-/// Writes a (fine-tuned) <see cref="ResNet18"/> back into a copy of the rewritten ONNX ResNet-18, so that inference
+/// Writes a (fine-tuned) <see cref="ResNet18"/> network (a <see cref="ResNet"/>) back into a copy of the rewritten ONNX ResNet-18, so that inference
 /// (<see cref="OnnxBackbone"/>, <see cref="MultiScaleCamGraph"/>, ML.NET's <c>ApplyOnnxModel</c>) runs the fine-tuned
 /// network on ONNX Runtime.
 /// </summary>
@@ -18,16 +18,19 @@ namespace LpCam.MLNet.FineTuning;
 public static class OnnxWriteBack
 {
     /// <summary>Returns a copy of <paramref name="template"/> carrying the weights of <paramref name="network"/>.</summary>
-    /// <param name="network">The module; its output stride must equal the template's.</param>
+    /// <param name="network">The module, in <see cref="ResNet18"/>'s layout (<see cref="ResNet18.HasLayout"/>); its output
+    /// stride must equal the template's.</param>
     /// <param name="template">The rewritten model the module was loaded from (<see cref="ResNet18Rewriter.Rewrite"/>).</param>
     /// <param name="head">The classifier to attach as <see cref="BackboneOnnxModel.Head"/> (for example the fine-tuned one).</param>
     /// <param name="name">The new model's name; default: the template's name plus <c>-finetuned</c>.</param>
-    /// <exception cref="ArgumentException">The strides or pixel means differ.</exception>
+    /// <exception cref="ArgumentException">The network is not in the ResNet-18 layout, or the strides or pixel means differ.</exception>
     /// <exception cref="InvalidDataException">The template is not the rewritten ResNet-18.</exception>
-    public static BackboneOnnxModel Write(ResNet18 network, BackboneOnnxModel template, ClassifierHead? head = null, string? name = null)
+    public static BackboneOnnxModel Write(ResNet network, BackboneOnnxModel template, ClassifierHead? head = null, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(template);
+        if (!ResNet18.HasLayout(network))
+            throw new ArgumentException($"The network ({network.Architecture}, {network.Block} blocks {string.Join("-", network.BlocksPerStage)}, {network.Padding} padding) is not in the CNTK ResNet-18 layout that the template has.", nameof(network));
         if (network.OutputStride != template.Stride)
             throw new ArgumentException($"The module has output stride {network.OutputStride}; the template '{template.Name}' has {template.Stride}.", nameof(template));
         if (head is not null && head.FeatureDim != template.FeatureDim)
@@ -35,7 +38,7 @@ public static class OnnxWriteBack
         using var scope = NewDisposeScope();
         var model = OnnxGraphEdits.Parse(template.BytesArray);
         var map = OnnxWeightMap.Build(model.Graph, template.Stride);
-        if (!map.PixelMeanRgb.Zip(network.PixelMeanRgb, (a, b) => Math.Abs(a - b) < 1e-4f).All(x => x))
+        if (!map.PixelMeanRgb.Zip(network.PixelMeanRgb!, (a, b) => Math.Abs(a - b) < 1e-4f).All(x => x))
             throw new ArgumentException("The module's pixel means differ from the template's.", nameof(network));
         var tensors = network.state_dict();
         var initializers = model.Graph.Initializer.ToDictionary(t => t.Name, StringComparer.Ordinal);

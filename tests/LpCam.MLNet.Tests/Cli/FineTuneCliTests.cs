@@ -64,7 +64,7 @@ public class FineTuneCliTests : IDisposable
         Assert.Contains("expected resnet18 or resnet50", badOutput2);
 
         string weights = Path.Combine(_out, "r50.safetensors");
-        using (var net = new LpCam.MLNet.FineTuning.ResNet50(32))
+        using (var net = LpCam.MLNet.FineTuning.ResNet50.Create(32))
             net.save_safetensors(weights);
         string tuned = Path.Combine(_out, "tuned50");
         var (code, output) = CliProcess.Run("fine-tune", "--voc", VocDev.Root, "--max-images", "2", "--out", tuned, "--max-steps", "1",

@@ -15,10 +15,10 @@ public class ResNet50Tests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static ResNet50 RandomNet(int stride)
+    private static ResNet RandomNet(int stride)
     {
         manual_seed(7);
-        var net = new ResNet50(stride);
+        var net = ResNet50.Create(stride);
         using (no_grad())
             foreach (var (name, buffer) in net.named_buffers())
             {
@@ -30,7 +30,7 @@ public class ResNet50Tests(ITestOutputHelper output) : IDisposable
         return net;
     }
 
-    private static float[] Run(ResNet50 net, Tensor input, out long[] shape)
+    private static float[] Run(ResNet net, Tensor input, out long[] shape)
     {
         using var _ = no_grad();
         using var y = net.forward(input);
@@ -74,7 +74,7 @@ public class ResNet50Tests(ITestOutputHelper output) : IDisposable
     public void A_file_with_missing_or_foreign_keys_is_refused_with_the_keys_named()
     {
         using var scope = NewDisposeScope();
-        using var net = new ResNet50(32);
+        using var net = ResNet50.Create(32);
         string missing = Path.Combine(_dir, "missing.pt");
         net.save_py(missing, skip: ["layer1.0.conv1.weight", "layer3.5.bn2.running_mean"]);
         var e = Assert.Throws<InvalidDataException>(() => ResNet50.FromStateDict(missing));

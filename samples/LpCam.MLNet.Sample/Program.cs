@@ -6,7 +6,6 @@
 // VOC_DIR defaults to ../shared/data/voc-dev; MAX_IMAGES to 120.
 using LpCam.MLNet.Data;
 using LpCam.MLNet.Estimators;
-using LpCam.MLNet.Reporting;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms.Image;
@@ -24,7 +23,7 @@ var rows = dataset.Samples.Take(maxImages).Select(s => new ImageRow
 {
     ImagePath = s.ImagePath!,
     Label = s.MultiHot(classes.Count),
-    GroundTruth = Overlay.ResizeMask(dataset.LoadMask(s), s.Height, s.Width, Size, Size),
+    GroundTruth = LabelMasks.ResizeNearest(dataset.LoadMask(s), s.Height, s.Width, Size, Size),
 }).ToList();
 var ml = new MLContext(seed: 0);
 var data = ml.Data.LoadFromEnumerable(rows);

@@ -1,4 +1,5 @@
 using System.Text;
+using LpCam.MLNet.Data;
 using LpCam.MLNet.Images;
 
 namespace LpCam.MLNet.Reporting;
@@ -74,8 +75,8 @@ public sealed class GalleryWriter
         string imagePath = Save("image", thumb);
         string camPath = Save("cam", Overlay.Heatmap(thumb, Overlay.ResizeBilinear(camMap, h, w, th, tw), th, tw));
         string lpCamPath = Save("lpcam", Overlay.Heatmap(thumb, Overlay.ResizeBilinear(lpCamMap, h, w, th, tw), th, tw));
-        string seedPath = Save("seed", Overlay.Mask(Overlay.ResizeMask(seed, h, w, th, tw), th, tw));
-        string? gtPath = groundTruth is null ? null : Save("gt", Overlay.Mask(Overlay.ResizeMask(groundTruth, h, w, th, tw), th, tw));
+        string seedPath = Save("seed", Overlay.Mask(LabelMasks.ResizeNearest(seed, h, w, th, tw), th, tw));
+        string? gtPath = groundTruth is null ? null : Save("gt", Overlay.Mask(LabelMasks.ResizeNearest(groundTruth, h, w, th, tw), th, tw));
         var row = new GalleryRow(name, imagePath, camPath, lpCamPath, seedPath, gtPath);
         _rows.Add(row);
         return row;

@@ -129,26 +129,6 @@ public static class Overlay
         return image.Resize(h, w);
     }
 
-    /// <summary>A mask scaled with nearest-neighbour sampling (labels are never blended) to
-    /// <paramref name="newHeight"/> x <paramref name="newWidth"/>.</summary>
-    public static byte[] ResizeMask(ReadOnlySpan<byte> mask, int height, int width, int newHeight, int newWidth)
-    {
-        CheckSize(mask.Length, height, width, nameof(mask));
-        ArgumentOutOfRangeException.ThrowIfLessThan(newHeight, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(newWidth, 1);
-        var result = new byte[newHeight * newWidth];
-        for (int y = 0; y < newHeight; y++)
-        {
-            int sy = Math.Min(height - 1, (int)((y + 0.5) * height / newHeight));
-            for (int x = 0; x < newWidth; x++)
-            {
-                int sx = Math.Min(width - 1, (int)((x + 0.5) * width / newWidth));
-                result[y * newWidth + x] = mask[sy * width + sx];
-            }
-        }
-        return result;
-    }
-
     /// <summary>Encodes an image as an 8-bit RGB PNG.</summary>
     public static byte[] EncodePng(RgbImage image)
     {

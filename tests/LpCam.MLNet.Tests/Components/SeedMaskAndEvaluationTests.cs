@@ -3,7 +3,6 @@ using LpCam.MLNet.Engine.Classifier;
 using LpCam.MLNet.Engine.Metrics;
 using LpCam.MLNet.Engine.Seeds;
 using LpCam.MLNet.Estimators;
-using LpCam.MLNet.Reporting;
 using LpCam.MLNet.Tests.Support;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -118,7 +117,7 @@ public class SeedMaskAndEvaluationTests
         var rows = VocDev.Names(16).Select(n =>
         {
             var (mask, h, w) = VocPalette.DecodeMaskPng(Path.Combine(VocDev.Root, "SegmentationClass", n + ".png"));
-            return new VocMaskRow { ImagePath = VocDev.Jpeg(n), Label = labels[n], GroundTruth = Overlay.ResizeMask(mask, h, w, 96, 96) };
+            return new VocMaskRow { ImagePath = VocDev.Jpeg(n), Label = labels[n], GroundTruth = LabelMasks.ResizeNearest(mask, h, w, 96, 96) };
         }).ToList();
         var ml = new MLContext(seed: 1);
         var data = ml.Data.LoadFromEnumerable(rows);

@@ -34,11 +34,12 @@ public sealed class PackageConsumerTests : IDisposable
     }
 
     [Fact]
-    public void The_packages_carry_complete_metadata_and_the_core_does_not_pull_fine_tuning()
+    public void The_packages_carry_complete_metadata_and_the_core_pulls_neither_fine_tuning_nor_reporting()
     {
         Pack("src/LpCam.MLNet.csproj");
         Pack("src/FineTuning/LpCam.MLNet.FineTuning.csproj");
-        foreach (var id in new[] { "LpCam.MLNet", "LpCam.MLNet.FineTuning" })
+        Pack("src/Reporting/LpCam.MLNet.Reporting.csproj");
+        foreach (var id in new[] { "LpCam.MLNet", "LpCam.MLNet.FineTuning", "LpCam.MLNet.Reporting" })
         {
             var metadata = Nuspec(id).Elements().Single(e => e.Name.LocalName == "metadata");
             string Field(string name) => metadata.Elements().SingleOrDefault(e => e.Name.LocalName == name)?.Value ?? "";
@@ -56,6 +57,9 @@ public sealed class PackageConsumerTests : IDisposable
             Assert.DoesNotContain(zip.Entries, e => e.FullName.EndsWith(".onnx", StringComparison.Ordinal)); // the model comes with its own package
             Assert.DoesNotContain(zip.Entries, e => e.FullName.Contains("FineTuning", StringComparison.Ordinal));
         }
+        // The core assembly holds no reporting and no fine-tuning code.
+        var coreTypes = typeof(LpCam.MLNet.Data.VocDataset).Assembly.GetTypes();
+        Assert.DoesNotContain(coreTypes, t => t.Namespace is "LpCam.MLNet.Reporting" or "LpCam.MLNet.FineTuning");
         var fineTuning = Nuspec("LpCam.MLNet.FineTuning").Descendants().Where(e => e.Name.LocalName == "dependency").ToList();
         Assert.Contains(fineTuning, e => (string)e.Attribute("id")! == "TorchSharp.PyBridge");
         Assert.Contains(fineTuning, e => (string)e.Attribute("id")! == "LpCam.MLNet" && (string)e.Attribute("version")! == _version);

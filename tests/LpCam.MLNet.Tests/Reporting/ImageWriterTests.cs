@@ -1,7 +1,7 @@
-using LpCam.MLNet.Data;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
+using LpCam.MLNet.Data;
 using LpCam.MLNet.Images;
 using LpCam.MLNet.Reporting;
 using SkiaSharp;
@@ -135,7 +135,7 @@ public sealed class ImageWriterTests
         Assert.Equal((160, 107), Overlay.ThumbnailSize(480, 320));
         Assert.Equal((50, 60), Overlay.ThumbnailSize(50, 60));
         var mask = Enumerable.Range(0, 375 * 500).Select(i => (byte)(i % 500 < 250 ? 0 : i / 500 < 100 ? 255 : 15)).ToArray();
-        var small = Overlay.ResizeMask(mask, 375, 500, 120, 160);
+        var small = LabelMasks.ResizeNearest(mask, 375, 500, 120, 160);
         Assert.Equal(new byte[] { 0, 15, 255 }, small.Distinct().Order().ToArray());
         var thumb = Overlay.Thumbnail(new RgbImage(375, 500, new float[3 * 375 * 500]));
         Assert.Equal((120, 160), (thumb.Height, thumb.Width));

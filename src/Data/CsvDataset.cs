@@ -27,6 +27,7 @@ public static class CsvDataset
     /// <param name="options">Error handling; null for the defaults.</param>
     /// <exception cref="DirectoryNotFoundException">A folder does not exist.</exception>
     /// <exception cref="FileNotFoundException">The CSV does not exist.</exception>
+    /// <exception cref="InvalidDataException">The CSV lists no image; the message names it.</exception>
     /// <exception cref="DatasetException">With <see cref="DatasetReadOptions.StopOnError"/>: the first bad sample.</exception>
     public static SegmentationDataset Open(string imageFolder, string labelsCsv, string? maskFolder, IReadOnlyList<string> classNames, DatasetReadOptions? options = null)
     {

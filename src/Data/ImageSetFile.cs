@@ -11,7 +11,8 @@ namespace LpCam.MLNet.Data;
 /// Each line is trimmed (spaces, tabs, '\r', a byte-order mark); blank lines are ignored. A line that names an existing
 /// image as a whole is that image, so names containing spaces are kept whole. Otherwise a line of the two-column form
 /// <c>NAME FLAG</c> (FLAG -1, 0 or 1) is the image NAME; the flag says whether one class is present, not whether the image
-/// belongs to the set, so every flag is kept. Any other line with a space in it, or a name holding a path separator, is an
+/// belongs to the set, so every flag is kept. A name written with its image extension (<c>NAME.jpg</c>) is read as NAME
+/// when only NAME finds an image. Any other line with a space in it, or a name holding a path separator, is an
 /// error issue naming the list file and line number (it names no image). A name listed twice is a warning and read once.
 /// A list with no name at all is an <see cref="InvalidDataException"/> naming the file.
 /// </remarks>
@@ -54,13 +55,17 @@ internal static partial class ImageSetFile
     private static (string? Name, string? Problem) Parse(string line, string imageFolder)
     {
         string name = line;
-        if (ImageFiles.Find(imageFolder, line) == null && line.Any(char.IsWhiteSpace))
+        if (line.Any(char.IsWhiteSpace) && ImageFiles.Find(imageFolder, line) == null)
         {
             var match = NameAndFlag().Match(line);
             if (!match.Success)
                 return (null, "is neither an image name (no image file of that whole name) nor VOC's 'NAME FLAG' form with FLAG -1, 0 or 1.");
             name = match.Groups[1].Value;
         }
+        // "NAME.jpg": the extension is dropped when only the name without it finds an image.
+        if (ImageFiles.Extensions.Contains(Path.GetExtension(name)) && ImageFiles.Find(imageFolder, name) == null
+            && Path.GetFileNameWithoutExtension(name) is { Length: > 0 } stem && ImageFiles.Find(imageFolder, stem) != null)
+            name = stem;
         if (name.IndexOfAny(new[] { '/', '\\' }) >= 0 || name is "." or "..")
             return (null, "is not a file name (it holds a path separator); expected an image name without folder or extension.");
         return (name, null);

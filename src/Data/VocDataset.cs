@@ -27,7 +27,8 @@ public static class VocDataset
     /// <param name="options">Label source, difficult objects, class names, error handling; null for the defaults.</param>
     /// <exception cref="DirectoryNotFoundException">The root or JPEGImages folder does not exist.</exception>
     /// <exception cref="FileNotFoundException">The named image set or the labels.csv asked for does not exist.</exception>
-    /// <exception cref="InvalidDataException">The image set file lists no image (empty); the message names it.</exception>
+    /// <exception cref="InvalidDataException">The image set file (or the labels.csv asked for) lists no image; the message
+    /// names the file.</exception>
     /// <exception cref="DatasetException">With <see cref="DatasetReadOptions.StopOnError"/>: the first bad sample.</exception>
     public static SegmentationDataset Open(string root, string? imageSet = null, VocReadOptions? options = null)
     {

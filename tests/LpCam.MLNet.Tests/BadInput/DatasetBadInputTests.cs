@@ -143,6 +143,28 @@ public sealed class DatasetBadInputTests : IDisposable
     }
 
     [Fact]
+    public void Set_line_with_the_image_extension_reads_the_image()
+    {
+        SetFile("ext", "synth_00000.png", "synth_00005.jpg");
+        var ds = VocDataset.Open(_temp.Path, "ext");
+        // synth_00005.jpg does not exist (the image is a .png) but the name without extension does: read as synth_00005.
+        Assert.Equal(new[] { "synth_00000", "synth_00005" }, ds.Samples.Select(s => s.Name));
+        Assert.Empty(ds.Issues);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("name,labels\n\n")]
+    public void Empty_labels_csv_is_an_error_naming_the_file(string content)
+    {
+        var csv = Path.Combine(_temp.Path, "empty.csv");
+        File.WriteAllText(csv, content);
+        var e = Assert.Throws<InvalidDataException>(() => CsvDataset.Open(Path.Combine(_temp.Path, "JPEGImages"), csv, null, SyntheticScenes.ClassNames));
+        Assert.Contains(csv, e.Message);
+        Assert.Contains("lists no image", e.Message);
+    }
+
+    [Fact]
     public void Csv_dataset_reports_a_refused_mask_by_name_and_keeps_the_rest()
     {
         var csv = Path.Combine(_temp.Path, "labels.csv");

@@ -8,7 +8,7 @@ namespace LpCam.MLNet.Onnx;
 /// </summary>
 /// <remarks>
 /// Nodes inserted in front of every consumer of the pixel input compute one flag, "some pixel is NaN or outside
-/// <c>min</c>..<c>max</c>" (infinities are outside), and reshape a one-element tensor to a shape of 1 + flag elements.
+/// <c>min</c>..<c>max</c>" (infinities are outside), from three reductions (sum: NaN propagates; min; max), and reshape a one-element tensor to a shape of 1 + flag elements.
 /// For good pixels that reshape is a no-op whose zero is added to the pixels, so outputs are bit-identical; for a bad
 /// pixel ONNX Runtime stops the run with an error that names the failing node, and the node's name is the message:
 /// <see cref="FailureNodeName"/>. The row's outputs are therefore never computed from NaN, nor passed on.
@@ -41,16 +41,19 @@ internal static class PixelGuardGraph
         one.Int64Data.Add(1);
         g.Initializer.Add(one);
 
+        // Three reductions to scalars: a NaN anywhere makes the sum NaN (an infinity makes it infinite or NaN, and is out of
+        // range anyway); the minimum and maximum catch values out of range.
         var nodes = new List<NodeProto>
         {
-            Node("IsNaN", p + "nan", input),
-            Node("Less", p + "low", input, p + "min"),
-            Node("Greater", p + "high", input, p + "max"),
+            WithKeepDims(Node("ReduceSum", p + "sum", input)),
+            WithKeepDims(Node("ReduceMin", p + "lowest", input)),
+            WithKeepDims(Node("ReduceMax", p + "highest", input)),
+            Node("IsNaN", p + "nan", p + "sum"),
+            Node("Less", p + "low", p + "lowest", p + "min"),
+            Node("Greater", p + "high", p + "highest", p + "max"),
             Node("Or", p + "nan_or_low", p + "nan", p + "low"),
             Node("Or", p + "bad", p + "nan_or_low", p + "high"),
-            Cast(p + "bad_f", p + "bad", OnnxGraphBuilder.FloatType),
-            WithKeepDims(Node("ReduceMax", p + "flag", p + "bad_f")),
-            Cast(p + "flag_i", p + "flag", OnnxGraphBuilder.Int64Type),
+            Cast(p + "flag_i", p + "bad", OnnxGraphBuilder.Int64Type),
             Node("Add", p + "shape", p + "one", p + "flag_i"),
         };
         var reshape = Node("Reshape", p + "zero_checked", p + "zero", p + "shape");

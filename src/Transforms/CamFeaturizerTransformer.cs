@@ -14,8 +14,8 @@ namespace LpCam.MLNet.Transforms;
 /// with a margin of 1) in two places:</para>
 /// <list type="bullet">
 /// <item>In this process, <see cref="Transform"/> checks a row's pixels when they are read to compute its outputs (lazily,
-/// row by row), and throws an <see cref="InvalidDataException"/> naming the pixel column, the row (the cursor position),
-/// the value and its (channel, y, x). ML.NET may compute rows ahead on worker threads, so the exception can surface while
+/// row by row), and throws an <see cref="InvalidDataException"/> naming the pixel column, the row (its index in the source
+/// data, from ML.NET's row id), the value and its (channel, y, x). ML.NET may compute rows ahead on worker threads, so the exception can surface while
 /// an earlier row is being read; columns that do not need the pixels (labels, paths) still read.</item>
 /// <item>The compiled ONNX graph carries the same check (a guard in front of the backbone), so it also holds after
 /// <c>mlContext.Model.Save</c> and <c>Model.Load</c> in another process, where the pipeline is ML.NET's plain
@@ -85,7 +85,7 @@ public sealed class CamFeaturizerTransformer : OnnxBackedTransformer
     /// <summary>
     /// Adds the feature, score and CAM columns. A row whose pixels are NaN, infinite or outside
     /// <see cref="Estimators.PixelRange"/> makes reading any of its outputs (or its pixels) throw an
-    /// <see cref="InvalidDataException"/> naming the pixel column, the row (cursor position), the value and its position
+    /// <see cref="InvalidDataException"/> naming the pixel column, the row (its index in the source), the value and its position
     /// (see the remarks).
     /// </summary>
     public override IDataView Transform(IDataView input) =>

@@ -6,8 +6,8 @@ namespace LpCam.MLNet.Transforms;
 
 /// <summary>
 /// A view of CamFeaturizer's input whose pixel column checks each value as it is read: a NaN, an infinity or a value
-/// outside <see cref="PixelRange"/> is an <see cref="InvalidDataException"/> (<see cref="BadPixels"/>) naming the column, the row (the cursor's
-/// position), the value and its (channel, y, x). The ONNX graph reads the pixels only to compute a row's outputs, so the
+/// outside <see cref="PixelRange"/> is an <see cref="InvalidDataException"/> (<see cref="BadPixels"/>) naming the column,
+/// the row (its index in the source), the value and its (channel, y, x). The ONNX graph reads the pixels only to compute a row's outputs, so the
 /// check is lazy: it runs when a row's features, scores or CAM are read (or its pixels themselves). Other columns pass
 /// through unchecked.
 /// </summary>
@@ -77,8 +77,26 @@ internal sealed class PixelCheckedDataView : IDataView
             var values = value.IsDense ? value.GetValues() : value.DenseValues().ToArray();
             int bad = PixelRange.FirstRejected(values);
             if (bad >= 0)
-                throw BadPixels.Create(PixelRange.Describe(_inner.Position, _view._pixels, values, bad, _view._height, _view._width) +
+                throw BadPixels.Create(PixelRange.Describe(Row(), _view._pixels, values, bad, _view._height, _view._width) +
                     " CamFeaturizer refuses the row rather than return NaN or meaningless features, scores and maps.");
+        }
+
+        /// <summary>
+        /// The row's index in its source: the row id of ML.NET's loaders (the index, also after a filter; cursor positions
+        /// restart per cursor when ML.NET reads with parallel cursors), or the cursor position when the id is no index.
+        /// </summary>
+        private long Row()
+        {
+            try
+            {
+                DataViewRowId id = default;
+                _inner.GetIdGetter()(ref id);
+                if (id.High == 0 && id.Low <= long.MaxValue) return (long)id.Low;
+            }
+            catch (Exception e) when (e is InvalidOperationException or NotSupportedException or ArgumentException)
+            {
+            }
+            return _inner.Position;
         }
 
         protected override void Dispose(bool disposing)

@@ -122,6 +122,17 @@ public sealed class DatasetBadInputTests : IDisposable
     }
 
     [Fact]
+    public void Header_only_checks_defer_a_refused_mask_to_load_time_naming_the_file()
+    {
+        SetFile("one", "synth_00001");
+        var ds = VocDataset.Open(_temp.Path, "one", new VocReadOptions { VerifyPixels = false });
+        var sample = Assert.Single(ds.Samples);
+        var e = Assert.Throws<InvalidDataException>(() => ds.LoadMask(sample));
+        Assert.Contains(Mask(1), e.Message);
+        Assert.Contains("holds 4000", e.Message);
+    }
+
+    [Fact]
     public void Bad_set_line_with_stop_on_error_throws_naming_the_list_file_and_line()
     {
         var list = SetFile("one", "synth_00000", "a b c d");

@@ -151,6 +151,19 @@ public sealed class PixelInputTests : IClassFixture<FittedFeaturizer>, IDisposab
     }
 
     [Fact]
+    public void Transform_names_the_right_row_of_a_binary_idv_read_by_parallel_cursors()
+    {
+        var ml = _fitted.Ml;
+        var rows = PixelRow.Scenes(6);
+        rows[4].Pixels[PixelRow.At(0, 1, 2)] = float.NegativeInfinity;
+        string idv = Path.Combine(_dir, "pixels.idv");
+        using (var stream = File.Create(idv)) ml.Data.SaveAsBinary(ml.Data.LoadFromEnumerable(rows), stream);
+        var output = _fitted.Model.Transform(ml.Data.LoadFromBinary(idv));
+        var e = Assert.Throws<InvalidDataException>(() => Values(output, "Cam"));
+        Assert.Contains("Row 4: pixel column 'Pixels' holds -Infinity at (channel 0, y 1, x 2)", e.Message);
+    }
+
+    [Fact]
     public void Good_rows_give_the_same_outputs_as_before_the_guard()
     {
         // The guard adds a zero to the pixels: a good row's outputs equal those of the same row alone.

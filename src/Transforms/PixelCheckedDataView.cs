@@ -7,9 +7,9 @@ namespace LpCam.MLNet.Transforms;
 /// <summary>
 /// A view of CamFeaturizer's input whose pixel column checks each value as it is read: a NaN, an infinity or a value
 /// outside <see cref="PixelRange"/> is an <see cref="InvalidDataException"/> (<see cref="BadPixels"/>) naming the column,
-/// the row (its index in the source), the value and its (channel, y, x). The ONNX graph reads the pixels only to compute a row's outputs, so the
-/// check is lazy: it runs when a row's features, scores or CAM are read (or its pixels themselves). Other columns pass
-/// through unchecked.
+/// the row (its index in the source), the value and its (channel, y, x). The ONNX graph reads the pixels only to compute
+/// a row's outputs, so the check is lazy: it runs when a row's features, scores or CAM are read (or its pixels
+/// themselves). Other columns pass through unchecked.
 /// </summary>
 internal sealed class PixelCheckedDataView : IDataView
 {

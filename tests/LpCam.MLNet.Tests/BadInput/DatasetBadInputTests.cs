@@ -62,7 +62,8 @@ public sealed class DatasetBadInputTests : IDisposable
     public void Odd_masks_and_set_lines_are_read_right_or_reported_by_name_with_right_counts()
     {
         var list = SetFile("odd",
-            "synth_00000",
+            "\uFEFFsynth_00000",    // a byte-order mark
+
             "  synth_00001  \r",
             "synth_00002 1",        // VOC classification form: NAME FLAG
             "synth_00003 -1",

@@ -125,6 +125,45 @@ public sealed class ModelZipTests : IDisposable
         Assert.Matches("damaged|parseable|truncated", e.Message);
     }
 
+    [Theory]
+    [InlineData(null, "AAAAAA==", "lacks the metadata key 'lpcam.class_names'")]
+    [InlineData("a\nb", null, "lacks the metadata key 'lpcam.head_weights'")]
+    [InlineData("a\nb", "not base64!", "'lpcam.head_weights' that is not base64")]
+    [InlineData("a\nb", "AAAAAAAAAAAAAAAA", "12 bytes of head weights, not a whole number of float rows for its 2 classes")]
+    [InlineData("a\nb", "AADAfwAAwH8=", "non-finite head weight (NaN) at index 0")]
+    public void Classifier_head_with_missing_or_damaged_metadata_is_refused(string? classNames, string? weights, string words)
+    {
+        // A CamFeaturizer graph's metadata put on a small graph: ReadClassifierHead reads only the metadata.
+        var path = Damaged("head.zip", b =>
+        {
+            var model = ModelZipFiles.Model(b);
+            model.MetadataProps.Single(p => p.Key == LpCamModelInfo.ComponentKey).Value = "CamFeaturizer";
+            if (classNames != null) model.MetadataProps.Add(new global::Onnx.StringStringEntryProto { Key = "lpcam.class_names", Value = classNames });
+            if (weights != null) model.MetadataProps.Add(new global::Onnx.StringStringEntryProto { Key = "lpcam.head_weights", Value = weights });
+            return ModelZipFiles.Entry(model);
+        });
+        var e = Assert.Throws<InvalidDataException>(() => LpCamModelInfo.ReadClassifierHead(path));
+        Assert.Contains(path, e.Message);
+        Assert.Contains(words, e.Message);
+    }
+
+    [Fact]
+    public void Classifier_head_with_good_metadata_is_read()
+    {
+        var weights = new float[] { 1, 2, 3, 4, 5, 6 };
+        var path = Damaged("head.zip", b =>
+        {
+            var model = ModelZipFiles.Model(b);
+            model.MetadataProps.Single(p => p.Key == LpCamModelInfo.ComponentKey).Value = "CamFeaturizer";
+            model.MetadataProps.Add(new global::Onnx.StringStringEntryProto { Key = "lpcam.class_names", Value = "a\nb" });
+            model.MetadataProps.Add(new global::Onnx.StringStringEntryProto { Key = "lpcam.head_weights", Value = Convert.ToBase64String(weights.SelectMany(BitConverter.GetBytes).ToArray()) });
+            return ModelZipFiles.Entry(model);
+        });
+        var head = LpCamModelInfo.ReadClassifierHead(path);
+        Assert.Equal((2, 3), (head.ClassCount, head.FeatureDim));
+        Assert.Equal(weights, head.Weights);
+    }
+
     private byte[] EntryBytes(int entry)
     {
         using var zip = System.IO.Compression.ZipFile.OpenRead(_good);

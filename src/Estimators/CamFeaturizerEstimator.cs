@@ -247,7 +247,7 @@ public sealed class CamFeaturizerEstimator : IEstimator<CamFeaturizerTransformer
             [o.ScoresColumnName] = new long[] { 1, c },
             [o.CamColumnName] = new long[] { 1, c, height, width },
         });
-        composed = PixelGuardGraph.Insert(composed, o.PixelsColumnName, o.PixelsColumnName, PixelRange.Min, PixelRange.Max);
+        composed = InputGuardGraph.InsertPixels(composed, o.PixelsColumnName, PixelRange.Min, PixelRange.Max);
         return _ml.Transforms.ApplyOnnxModel(new[] { o.FeaturesColumnName, o.ScoresColumnName, o.CamColumnName }, new[] { o.PixelsColumnName },
             new MemoryStream(composed), _ml.GpuDeviceId, _ml.FallbackToCpu);
     }

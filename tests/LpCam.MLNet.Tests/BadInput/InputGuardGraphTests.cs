@@ -5,7 +5,7 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 namespace LpCam.MLNet.Tests.BadInput;
 
 /// <summary>The pixel guard compiled into CamFeaturizer's graph, run alone by ONNX Runtime in front of an Identity.</summary>
-public class PixelGuardGraphTests
+public class InputGuardGraphTests
 {
     private const int Size = 8;
 
@@ -15,7 +15,7 @@ public class PixelGuardGraphTests
         g.Input("Pixels", 1L, 3L, (long)Size, (long)Size);
         g.Node("Identity", new[] { "Pixels" }, "Out");
         g.Output("Out", 1L, 3L, (long)Size, (long)Size);
-        return new InferenceSession(PixelGuardGraph.Insert(g.ToBytes(), "Pixels", "Pixels", -1f, 256f));
+        return new InferenceSession(InputGuardGraph.InsertPixels(g.ToBytes(), "Pixels", -1f, 256f));
     }
 
     private static float[] Run(InferenceSession session, float[] pixels)
@@ -54,8 +54,37 @@ public class PixelGuardGraphTests
         var pixels = Pixels();
         pixels[37] = value;
         var e = Assert.Throws<OnnxRuntimeException>(() => Run(session, pixels));
-        Assert.Contains(PixelGuardGraph.FailureNodeName("Pixels", -1f, 256f), e.Message);
+        Assert.Contains(InputGuardGraph.PixelFailure("Pixels", -1f, 256f), e.Message);
         Assert.Contains("holds NaN, an infinity or a value outside -1..256", e.Message);
+    }
+
+    [Theory]
+    [InlineData(float.NaN, false)]
+    [InlineData(float.PositiveInfinity, false)]
+    [InlineData(float.NegativeInfinity, false)]
+    [InlineData(1e30f, true)]
+    [InlineData(-1e30f, true)]
+    [InlineData(float.MaxValue, true)]
+    public void Finite_guard_refuses_only_nan_and_infinities(float value, bool accepted)
+    {
+        var g = new OnnxGraphBuilder("finite_test");
+        g.Input("Maps", "N", 2L, 3L, 3L);
+        g.Node("Identity", new[] { "Maps" }, "Out");
+        g.Output("Out", "N", 2L, 3L, 3L);
+        using var session = new InferenceSession(InputGuardGraph.InsertFinite(g.ToBytes(), "Maps", "class maps"));
+        var maps = Enumerable.Range(0, 18).Select(i => i / 17f).ToArray();
+        maps[5] = value;
+        var input = NamedOnnxValue.CreateFromTensor("Maps", new DenseTensor<float>(maps, new[] { 1, 2, 3, 3 }));
+        if (accepted)
+        {
+            using var results = session.Run(new[] { input });
+            Assert.Equal(maps, results.Single().AsEnumerable<float>().ToArray());
+        }
+        else
+        {
+            var e = Assert.Throws<OnnxRuntimeException>(() => session.Run(new[] { input }).Dispose());
+            Assert.Contains("LpCam input check: column 'Maps' holds NaN or an infinity; expected finite class maps", e.Message);
+        }
     }
 
     [Fact]

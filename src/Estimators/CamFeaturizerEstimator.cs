@@ -194,7 +194,7 @@ public sealed class CamFeaturizerEstimator : IEstimator<CamFeaturizerTransformer
             if (pooled.Count % 50 < batchSize) o.Log?.Invoke($"CamFeaturizer: {pooled.Count} images featurised.");
         }
         long row = 0;
-        float maxPixel = float.MinValue;
+        float minPixel = float.MaxValue, maxPixel = float.MinValue;
         while (cursor.MoveNext())
         {
             getPixels(ref pixels);
@@ -207,7 +207,7 @@ public sealed class CamFeaturizerEstimator : IEstimator<CamFeaturizerTransformer
             var p = pixels.DenseValues().ToArray();
             int bad = PixelRange.FirstRejected(p);
             if (bad >= 0) throw new InvalidDataException(PixelRange.Describe(row, o.PixelsColumnName, p, bad, height, width));
-            for (int i = 0; i < p.Length; i++) maxPixel = Math.Max(maxPixel, p[i]);
+            for (int i = 0; i < p.Length; i++) (minPixel, maxPixel) = (Math.Min(minPixel, p[i]), Math.Max(maxPixel, p[i]));
             batch.Add(new RgbImage(height, width, p));
             if (batch.Count == batchSize) Flush();
             row++;
@@ -215,7 +215,7 @@ public sealed class CamFeaturizerEstimator : IEstimator<CamFeaturizerTransformer
         Flush();
         if (row > 0 && maxPixel <= 1f)
             throw new InvalidDataException(
-                $"Pixel column '{o.PixelsColumnName}': every value of the {row} training row(s) is within 0..{maxPixel.ToString(System.Globalization.CultureInfo.InvariantCulture)}; the pixels look scaled to 0..1, " +
+                $"Pixel column '{o.PixelsColumnName}': every value of the {row} training row(s) is within {minPixel.ToString(System.Globalization.CultureInfo.InvariantCulture)}..{maxPixel.ToString(System.Globalization.CultureInfo.InvariantCulture)}; the pixels look scaled to 0..1{(minPixel < 0 ? " or -1..1" : "")}, " +
                 "but CamFeaturizer expects planar RGB 0..255: use ExtractPixels without scaling (scaleImage: 1, offsetImage: 0, the defaults).");
     }
 

@@ -102,6 +102,9 @@ public sealed class PixelInputTests : IClassFixture<FittedFeaturizer>, IDisposab
         Assert.Contains("Pixel column 'Pixels'", e.Message);
         Assert.Contains("look scaled to 0..1", e.Message);
         Assert.Contains("ExtractPixels without scaling", e.Message);
+
+        foreach (var r in rows) r.Pixels = r.Pixels.Select(v => v * 2 - 1).ToArray();
+        Assert.Contains("look scaled to 0..1 or -1..1", FitFails(rows).Message);
     }
 
     [Fact]

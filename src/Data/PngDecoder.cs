@@ -18,8 +18,8 @@ internal static class PngDecoder
     private static readonly (int X0, int Y0, int Dx, int Dy)[] Adam7 =
         { (0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2) };
 
-    /// <summary>The largest image decoded (pixels); a header beyond it is refused rather than allocated.</summary>
-    public const long MaxPixels = 1L << 28;
+    /// <summary>The largest image decoded (pixels, 8192 x 8192); a header beyond it is refused rather than allocated.</summary>
+    public const long MaxPixels = 1L << 26;
 
     /// <summary>Reads and checks the header chunk: size, bit depth, colour type, interlace.</summary>
     /// <exception cref="InvalidDataException">Not a PNG, a damaged header or an invalid combination.</exception>
@@ -85,7 +85,9 @@ internal static class PngDecoder
             var (pw, ph) = PassSize(width, height, x0, y0, dx, dy);
             if (pw > 0 && ph > 0) total += (long)ph * (1 + RowBytes(pw, channels, depth));
         }
-        var raw = Inflate(idat, checked((int)total));
+        if (total > Array.MaxLength)
+            throw new InvalidDataException($"The PNG's header promises {total} bytes of pixel data, more than this decoder accepts.");
+        var raw = Inflate(idat, (int)total);
 
         var samples = new ushort[checked((long)height * width * channels)];
         int offset = 0;
@@ -123,28 +125,30 @@ internal static class PngDecoder
         _ => (ushort)((row[index * depth / 8] >> (8 - depth - index * depth % 8)) & ((1 << depth) - 1)),
     };
 
+    /// <summary>Inflates exactly <paramref name="expected"/> bytes; the buffer grows with the data actually present, so a
+    /// damaged header promising a huge image costs no memory before the data runs out.</summary>
     private static byte[] Inflate(MemoryStream idat, int expected)
     {
-        var raw = new byte[expected];
         idat.Position = 0;
-        int read = 0;
+        using var raw = new MemoryStream(Math.Min(expected, 1 << 20));
+        var buffer = new byte[1 << 16];
         try
         {
             using var z = new ZLibStream(idat, CompressionMode.Decompress);
-            while (read < raw.Length)
+            while (raw.Length < expected)
             {
-                int n = z.Read(raw, read, raw.Length - read);
+                int n = z.Read(buffer, 0, (int)Math.Min(buffer.Length, expected - raw.Length));
                 if (n == 0) break;
-                read += n;
+                raw.Write(buffer, 0, n);
             }
         }
         catch (InvalidDataException e)
         {
             throw new InvalidDataException($"The PNG's compressed pixel data is corrupt: {e.Message}", e);
         }
-        if (read < raw.Length)
-            throw new InvalidDataException($"The PNG's pixel data holds {read} of the {raw.Length} bytes its header promises.");
-        return raw;
+        if (raw.Length < expected)
+            throw new InvalidDataException($"The PNG's pixel data holds {raw.Length} of the {expected} bytes its header promises.");
+        return raw.Length == raw.Capacity ? raw.GetBuffer() : raw.ToArray();
     }
 
     /// <summary>Undoes the PNG row filters in place; <paramref name="rows"/> holds each row's filter byte then its bytes.</summary>

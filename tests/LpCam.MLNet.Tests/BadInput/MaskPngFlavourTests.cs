@@ -38,6 +38,8 @@ public sealed class MaskPngFlavourTests : IDisposable
     [InlineData(2, false)]
     [InlineData(4, false)]
     [InlineData(8, false)]
+    [InlineData(1, true)]
+    [InlineData(2, true)]
     [InlineData(4, true)]
     [InlineData(8, true)]
     public void Palette_mask_of_any_bit_depth_decodes_to_its_indices(int depth, bool interlace)
@@ -105,6 +107,7 @@ public sealed class MaskPngFlavourTests : IDisposable
     [InlineData(8, false)]
     [InlineData(8, true)]
     [InlineData(16, false)]
+    [InlineData(16, true)]
     public void Rgb_mask_in_voc_colours_maps_back_to_the_indices(int depth, bool interlace)
     {
         var labels = Labels(20);
@@ -159,6 +162,21 @@ public sealed class MaskPngFlavourTests : IDisposable
         Assert.Contains("bit depth 4 with colour type 2", e.Message);
     }
 
+    [Theory]
+    [InlineData(100_000, 100_000, 8, PngWriter.Gray, "more than the 67108864 pixels")]
+    [InlineData(8_000, 8_000, 16, PngWriter.Rgba, "of the 512008000 bytes its header promises")]
+    public void Header_promising_a_huge_image_is_refused_without_allocating_it(int height, int width, int depth, int colorType, string words)
+    {
+        var png = PngWriter.Encode(H, W, depth, colorType, new ushort[H * W * PngWriter.Channels(colorType)]);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(png.AsSpan(16), width);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(png.AsSpan(20), height);
+        FixIhdrCrc(png);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Refused(png);
+        Assert.Contains(words, e.Message);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 64 << 20, "the decoder allocated the promised image");
+    }
+
     [Fact]
     public void Palette_png_without_a_palette_chunk_is_refused()
     {
@@ -181,7 +199,7 @@ public sealed class MaskPngFlavourTests : IDisposable
         }).ToArray();
     }
 
-    private static void FixIhdrCrc(byte[] png)
+    internal static void FixIhdrCrc(byte[] png)
     {
         uint crc = 0xFFFFFFFFu;
         foreach (byte b in png.AsSpan(12, 17))

@@ -10,8 +10,10 @@ namespace LpCam.MLNet.Data;
 /// both forms may be mixed. An empty field means no object class. The first line is a header when its first field is
 /// <c>name</c> (so voc-dev's <c>labels.csv</c>, <c>name,class_ids</c> with ids, reads unchanged). The CSV's order is the
 /// sample order.</para>
-/// <para>Masks: single-channel (8-bit grayscale) or palette PNGs whose values are the labels 0..C and 255 (ignore), or RGB
-/// PNGs in VOC colours (see <see cref="VocPalette"/>).</para>
+/// <para>Masks: palette or grayscale PNGs (any bit depth; 16-bit only when every value is at most 255) whose values are the
+/// labels 0..C and 255 (ignore), or RGB PNGs in VOC colours (see <see cref="VocPalette"/>). A mask that is refused (a
+/// 16-bit value above 255, a colour outside the VOC map, a transparent pixel) skips its sample with an issue naming the
+/// file, its bit depth and colour type, and the pixel.</para>
 /// <para>Problems are handled as in <see cref="VocDataset"/>: a bad sample is skipped and recorded in
 /// <see cref="ISegmentationDataset.Issues"/>, or throws with <see cref="DatasetReadOptions.StopOnError"/>.</para>
 /// </remarks>
@@ -25,6 +27,7 @@ public static class CsvDataset
     /// <param name="options">Error handling; null for the defaults.</param>
     /// <exception cref="DirectoryNotFoundException">A folder does not exist.</exception>
     /// <exception cref="FileNotFoundException">The CSV does not exist.</exception>
+    /// <exception cref="InvalidDataException">The CSV lists no image; the message names it.</exception>
     /// <exception cref="DatasetException">With <see cref="DatasetReadOptions.StopOnError"/>: the first bad sample.</exception>
     public static SegmentationDataset Open(string imageFolder, string labelsCsv, string? maskFolder, IReadOnlyList<string> classNames, DatasetReadOptions? options = null)
     {

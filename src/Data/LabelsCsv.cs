@@ -21,6 +21,8 @@ internal sealed class LabelsCsv
     public List<DatasetIssue> LineIssues { get; } = new();
 
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file lists no image (empty, or only a header and blank lines); the
+    /// message names it.</exception>
     public static LabelsCsv Read(string path, IReadOnlyList<string> classNames)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Labels CSV not found: '{path}'.", path);
@@ -50,6 +52,9 @@ internal sealed class LabelsCsv
             csv._rows[name] = (ids, problem == null ? null : $"line {lineNumber}: {problem}");
             csv.Names.Add(name);
         }
+        if (csv.Names.Count == 0 && csv.LineIssues.Count == 0)
+            throw new InvalidDataException(
+                $"Labels CSV '{path}' lists no image ({(lineNumber == 0 ? "it is empty" : "it holds no line besides a header or blank lines")}); expected one 'name,labels' line per image.");
         return csv;
     }
 

@@ -41,13 +41,17 @@ public class SegmentationDataset : ISegmentationDataset
     /// <inheritdoc/>
     public bool HasMasks => Samples.Count > 0 && Samples.All(s => s.HasMask);
 
-    /// <summary>One paragraph: samples read, skipped and warned about, then one line per issue (the first 20).</summary>
+    /// <summary>
+    /// One paragraph: samples read, entries skipped and warnings, then one line per issue (the first 20). "Skipped" counts
+    /// skipped entries, not errors: a sample with a missing image and a missing mask is one skip with two issues.
+    /// </summary>
     public string IssueSummary
     {
         get
         {
-            int errors = Issues.Count(i => i.Severity == DatasetIssueSeverity.Error);
-            var text = new StringBuilder($"{Samples.Count} samples read, {errors} skipped, {Issues.Count - errors} warnings.");
+            int skipped = Issues.Where(i => i.Severity == DatasetIssueSeverity.Error).Select(i => i.Name).Distinct(StringComparer.Ordinal).Count();
+            int warnings = Issues.Count(i => i.Severity == DatasetIssueSeverity.Warning);
+            var text = new StringBuilder($"{Samples.Count} samples read, {skipped} skipped, {warnings} warnings.");
             foreach (var issue in Issues.Take(20)) text.AppendLine().Append("  ").Append(issue);
             if (Issues.Count > 20) text.AppendLine().Append($"  ... and {Issues.Count - 20} more.");
             return text.ToString();

@@ -11,6 +11,11 @@ namespace LpCam.MLNet.Data;
 /// and is recorded in <see cref="ISegmentationDataset.Issues"/> naming the file, or throws a <see cref="DatasetException"/>
 /// with <see cref="DatasetReadOptions.StopOnError"/>. A mask showing a class the labels lack is a warning (the sample is
 /// kept): on voc-dev this happens once, for 2008_005245, whose mask has a person its XML lacks.
+/// <para>Image lists: one name per line, or VOC's two-column <c>NAME FLAG</c> classification form; names with spaces are
+/// kept whole when such an image exists, and a line that is neither is an issue naming the list and line (see
+/// <see cref="ImageSetFile"/>). Masks: any PNG bit depth and colour type, as <see cref="VocPalette.DecodeMaskPng(string)"/>
+/// reads them; a mask it refuses (a 16-bit value above 255, a colour outside the VOC map, a transparent pixel) skips the
+/// sample with an issue naming the mask file.</para>
 /// </remarks>
 public static class VocDataset
 {
@@ -22,6 +27,8 @@ public static class VocDataset
     /// <param name="options">Label source, difficult objects, class names, error handling; null for the defaults.</param>
     /// <exception cref="DirectoryNotFoundException">The root or JPEGImages folder does not exist.</exception>
     /// <exception cref="FileNotFoundException">The named image set or the labels.csv asked for does not exist.</exception>
+    /// <exception cref="InvalidDataException">The image set file (or the labels.csv asked for) lists no image; the message
+    /// names the file.</exception>
     /// <exception cref="DatasetException">With <see cref="DatasetReadOptions.StopOnError"/>: the first bad sample.</exception>
     public static SegmentationDataset Open(string root, string? imageSet = null, VocReadOptions? options = null)
     {
@@ -74,7 +81,6 @@ public static class VocDataset
                 ? Directory.GetFiles(setFolder, "*.txt").Order(StringComparer.Ordinal).FirstOrDefault()
                 : null;
         }
-        var issues = new List<DatasetIssue>();
         if (listFile == null)
         {
             var all = Directory.EnumerateFiles(imageFolder)
@@ -83,18 +89,8 @@ public static class VocDataset
                 .Distinct(StringComparer.Ordinal)
                 .Order(StringComparer.Ordinal)
                 .ToList();
-            return (all, issues);
+            return (all, new List<DatasetIssue>());
         }
-        var names = new List<string>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var raw in File.ReadLines(listFile))
-        {
-            // Classification lists ("NAME  1") carry a flag after the name; segmentation lists hold the name alone.
-            var name = raw.Trim().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
-            if (name == null) continue;
-            if (seen.Add(name)) names.Add(name);
-            else issues.Add(new DatasetIssue(name, listFile, "listed twice; read once.", DatasetIssueSeverity.Warning));
-        }
-        return (names, issues);
+        return ImageSetFile.Read(listFile, imageFolder);
     }
 }

@@ -1,5 +1,3 @@
-using SkiaSharp;
-
 namespace LpCam.MLNet.Data;
 
 /// <summary>
@@ -7,9 +5,12 @@ namespace LpCam.MLNet.Data;
 /// object class c, 255 = void / ignore) as a palette PNG whose palette is this colour map.
 /// </summary>
 /// <remarks>
-/// Decoding reads the palette <em>indices</em> directly for non-interlaced 8-bit palette and grayscale PNGs (the values are
-/// the labels). Any other PNG (RGB, RGBA, interlaced, other bit depths) is decoded to colours by SkiaSharp and every colour is
-/// mapped back to its index through the VOC colour map; a colour outside the map is an error naming the file and pixel.
+/// Decoding reads the stored samples of any PNG (every colour type and bit depth, interlaced or not) and interprets them
+/// by colour type: a palette index or a grayscale value is the label; an RGB colour is mapped back to its index through the
+/// VOC colour map. A 16-bit grayscale mask is read only when every value is at most 255, a 16-bit RGB one only when every
+/// sample is an 8-bit value widened (v x 257), an alpha channel only when every pixel is opaque; anything else (and a colour
+/// outside the map) is an <see cref="InvalidDataException"/> naming the file, its bit depth and colour type, the pixel and
+/// the value.
 /// Encoding always writes an 8-bit palette PNG with the full 256-entry VOC palette, as the VOC devkit does.
 /// </remarks>
 public static class VocPalette
@@ -60,8 +61,8 @@ public static class VocPalette
     /// <summary>Reads the labels of a mask PNG file.</summary>
     /// <returns>The labels (row-major) and the mask's size.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is not a decodable PNG, or holds a colour outside the VOC colour map;
-    /// the message names the file (and the pixel).</exception>
+    /// <exception cref="InvalidDataException">The file is not a decodable PNG, or a PNG flavour or value with no label meaning
+    /// (see the remarks); the message names the file, its bit depth and colour type, and the pixel.</exception>
     public static (byte[] Mask, int Height, int Width) DecodeMaskPng(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Mask file not found: '{path}'.", path);
@@ -71,23 +72,12 @@ public static class VocPalette
     /// <summary>Reads the labels of a mask PNG held in memory.</summary>
     /// <param name="png">The PNG file's bytes.</param>
     /// <param name="source">The name used in error messages (a file path, for example).</param>
-    /// <exception cref="InvalidDataException">Not a decodable PNG, or a colour outside the VOC colour map.</exception>
+    /// <exception cref="InvalidDataException">Not a decodable PNG, or a flavour or value with no label meaning (see the
+    /// remarks).</exception>
     public static (byte[] Mask, int Height, int Width) DecodeMaskPng(byte[] png, string source = "<memory>")
     {
         ArgumentNullException.ThrowIfNull(png);
-        try
-        {
-            if (IndexedPng.IsDirectlyReadable(png, out _, out _))
-            {
-                var values = IndexedPng.Decode(png, out int h, out int w);
-                return (values, h, w);
-            }
-        }
-        catch (InvalidDataException e)
-        {
-            throw new InvalidDataException($"Mask '{source}' is not a readable PNG: {e.Message}", e);
-        }
-        return DecodeColors(png, source);
+        return MaskPngReader.Read(png, source);
     }
 
     /// <summary>Reads only the size of a mask PNG from its header.</summary>
@@ -105,28 +95,6 @@ public static class VocPalette
         {
             throw new InvalidDataException($"Mask '{path}' is not a readable PNG: {e.Message}", e);
         }
-    }
-
-    private static (byte[] Mask, int Height, int Width) DecodeColors(byte[] png, string source)
-    {
-        using var data = SKData.CreateCopy(png);
-        using var codec = SKCodec.Create(data) ?? throw new InvalidDataException($"Mask '{source}' could not be decoded.");
-        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        using var bitmap = new SKBitmap(info);
-        var result = codec.GetPixels(info, bitmap.GetPixels());
-        if (result != SKCodecResult.Success)
-            throw new InvalidDataException($"Mask '{source}' could not be decoded completely ({result}).");
-        int h = info.Height, w = info.Width;
-        ReadOnlySpan<byte> rgba = bitmap.GetPixelSpan();
-        var mask = new byte[h * w];
-        for (int i = 0; i < mask.Length; i++)
-        {
-            byte r = rgba[4 * i], g = rgba[4 * i + 1], b = rgba[4 * i + 2];
-            if (!TryGetIndex(r, g, b, out mask[i]))
-                throw new InvalidDataException(
-                    $"Mask '{source}': pixel (x={i % w}, y={i / w}) has colour ({r},{g},{b}), which is not in the VOC colour map.");
-        }
-        return (mask, h, w);
     }
 
     private static byte[] BuildColormap()

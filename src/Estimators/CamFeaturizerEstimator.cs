@@ -32,6 +32,11 @@ namespace LpCam.MLNet.Estimators;
 /// multi-scale + flip aggregation is the engine's (<see cref="Engine.Cam.ActivationMapMethod"/>), used by the CLI.
 /// Inference honours <see cref="MLContext.GpuDeviceId"/> and <see cref="MLContext.FallbackToCpu"/>; head training uses
 /// <see cref="Options.Device"/>.
+///
+/// Pixel values: Fit refuses a NaN, an infinity or a value outside <see cref="PixelRange"/> (0..255 with a margin of 1),
+/// naming the column, row, value and position, and refuses a training set whose pixels all lie within 0..1 (pixels scaled
+/// to 0..1: use ExtractPixels without scaling). Transform refuses such pixels too; see
+/// <see cref="CamFeaturizerTransformer"/> for how, in process and after <c>Model.Load</c>.
 /// ]]></format>
 /// </remarks>
 public sealed class CamFeaturizerEstimator : IEstimator<CamFeaturizerTransformer>
@@ -104,6 +109,8 @@ public sealed class CamFeaturizerEstimator : IEstimator<CamFeaturizerTransformer
     public Options EstimatorOptions { get; }
 
     /// <summary>Featurises the training images, trains the head and compiles the ONNX graph.</summary>
+    /// <exception cref="InvalidDataException">A label is not 0 or 1; a pixel is NaN, infinite or outside
+    /// <see cref="PixelRange"/>; or every pixel of the training set is within 0..1. The message names the column and row.</exception>
     public CamFeaturizerTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -127,7 +134,8 @@ public sealed class CamFeaturizerEstimator : IEstimator<CamFeaturizerTransformer
         var (h, w) = (FeatureGrid.Cells(height, backboneModel.Stride), FeatureGrid.Cells(width, backboneModel.Stride));
         var metadata = Metadata(backboneModel, names, training.Head, device.type.ToString());
         var onnx = Compile(backboneModel, training.Head, height, width, h, w, metadata);
-        return new CamFeaturizerTransformer(onnx.Fit(input), metadata, training, names, backboneModel.Name, height, width, h, w, o.CamColumnName);
+        return new CamFeaturizerTransformer(onnx.Fit(input), metadata, training, names, backboneModel.Name, height, width, h, w,
+            o.PixelsColumnName, o.CamColumnName);
     }
 
     /// <inheritdoc />
@@ -186,6 +194,7 @@ public sealed class CamFeaturizerEstimator : IEstimator<CamFeaturizerTransformer
             if (pooled.Count % 50 < batchSize) o.Log?.Invoke($"CamFeaturizer: {pooled.Count} images featurised.");
         }
         long row = 0;
+        float minPixel = float.MaxValue, maxPixel = float.MinValue;
         while (cursor.MoveNext())
         {
             getPixels(ref pixels);
@@ -196,14 +205,18 @@ public sealed class CamFeaturizerEstimator : IEstimator<CamFeaturizerTransformer
                     throw new InvalidDataException($"Row {row}: label column '{o.LabelColumnName}' slot {c} is {values[c]}; expected a multi-hot vector of 0 and 1.");
             labels.Add(values);
             var p = pixels.DenseValues().ToArray();
-            foreach (float v in p)
-                if (!float.IsFinite(v))
-                    throw new InvalidDataException($"Row {row}: pixel column '{o.PixelsColumnName}' holds {v}; expected finite values 0..255.");
+            int bad = PixelRange.FirstRejected(p);
+            if (bad >= 0) throw new InvalidDataException(PixelRange.Describe(row, o.PixelsColumnName, p, bad, height, width));
+            for (int i = 0; i < p.Length; i++) (minPixel, maxPixel) = (Math.Min(minPixel, p[i]), Math.Max(maxPixel, p[i]));
             batch.Add(new RgbImage(height, width, p));
             if (batch.Count == batchSize) Flush();
             row++;
         }
         Flush();
+        if (row > 0 && maxPixel <= 1f)
+            throw new InvalidDataException(
+                $"Pixel column '{o.PixelsColumnName}': every value of the {row} training row(s) is within {minPixel.ToString(System.Globalization.CultureInfo.InvariantCulture)}..{maxPixel.ToString(System.Globalization.CultureInfo.InvariantCulture)}; the pixels look scaled to 0..1{(minPixel < 0 ? " or -1..1" : "")}, " +
+                "but CamFeaturizer expects planar RGB 0..255: use ExtractPixels without scaling (scaleImage: 1, offsetImage: 0, the defaults).");
     }
 
     private IReadOnlyList<string> ClassNames(int classCount) =>
@@ -234,6 +247,7 @@ public sealed class CamFeaturizerEstimator : IEstimator<CamFeaturizerTransformer
             [o.ScoresColumnName] = new long[] { 1, c },
             [o.CamColumnName] = new long[] { 1, c, height, width },
         });
+        composed = InputGuardGraph.InsertPixels(composed, o.PixelsColumnName, PixelRange.Min, PixelRange.Max);
         return _ml.Transforms.ApplyOnnxModel(new[] { o.FeaturesColumnName, o.ScoresColumnName, o.CamColumnName }, new[] { o.PixelsColumnName },
             new MemoryStream(composed), _ml.GpuDeviceId, _ml.FallbackToCpu);
     }

@@ -274,6 +274,7 @@ public sealed class LocalPrototypeEstimator : IEstimator<LpCamTransformer>
         var shapes = new Dictionary<string, long[]> { [o.FeaturesColumnName] = new long[] { 1, shape.FeatureDim, shape.FeatureHeight, shape.FeatureWidth } };
         foreach (var (_, name) in maps) shapes[name] = new long[] { 1, shape.ClassCount, shape.Height, shape.Width };
         graph = OnnxComposer.FixShapes(graph, shapes);
+        graph = InputGuardGraph.InsertFinite(graph, o.FeaturesColumnName, "feature maps (CamFeaturizer's output)");
         return _ml.Transforms.ApplyOnnxModel(maps.Select(m => m.Item2).ToArray(), new[] { o.FeaturesColumnName }, new MemoryStream(graph), _ml.GpuDeviceId, _ml.FallbackToCpu);
     }
 }

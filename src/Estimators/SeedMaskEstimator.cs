@@ -125,6 +125,8 @@ public sealed class SeedMaskEstimator : IEstimator<SeedMaskTransformer>
         };
         var bytes = SeedMaskGraph.Build(o.MapsColumnName, o.ClassesColumnName, o.OutputColumnName, classCount, height, width,
             o.Threshold, o.UsePredictedClasses ? o.ScoreThreshold : null, metadata);
+        bytes = InputGuardGraph.InsertFinite(bytes, o.MapsColumnName, "class maps", attachTo: o.ClassesColumnName);
+        bytes = InputGuardGraph.InsertFinite(bytes, o.ClassesColumnName, o.UsePredictedClasses ? "class scores" : "multi-hot labels");
         return _ml.Transforms.ApplyOnnxModel(new[] { o.OutputColumnName }, new[] { o.MapsColumnName, o.ClassesColumnName },
             new MemoryStream(bytes), new Dictionary<string, int[]>
             {

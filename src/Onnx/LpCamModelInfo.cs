@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using Onnx;
 
 namespace LpCam.MLNet.Onnx;
@@ -8,6 +7,14 @@ namespace LpCam.MLNet.Onnx;
 /// K, thresholds, backbone...) back from a model zip written by <c>mlContext.Model.Save</c>: after loading, the
 /// transformers are ML.NET's own <c>OnnxTransformer</c>, which does not expose its model's metadata.
 /// </summary>
+/// <remarks>
+/// The reader is strict: a zip is read whole or refused, never partly. Every ONNX entry ML.NET wrote
+/// (<c>Transform_NNN/OnnxModel</c>: a 4-byte little-endian length, then exactly that many bytes of ONNX) must have a
+/// matching length and parse; a damaged entry, a file that is empty or not a zip, a zip with no LpCam.MLNet component, a
+/// component graph without <see cref="FormatVersionKey"/> or with an unknown format version are all
+/// <see cref="InvalidDataException"/>s whose message names the zip file (and the entry or key). ONNX graphs of other
+/// origin in the same zip (a user's own <c>ApplyOnnxModel</c>) are checked the same way but not returned.
+/// </remarks>
 public static class LpCamModelInfo
 {
     /// <summary>Metadata key naming the component that compiled the graph.</summary>
@@ -21,60 +28,93 @@ public static class LpCamModelInfo
 
     /// <summary>
     /// The metadata of every LpCam.MLNet graph in the zip, in pipeline order; each dictionary holds the ONNX model's
-    /// metadata_props (entries of other ONNX models in the zip are skipped).
+    /// metadata_props.
     /// </summary>
+    /// <param name="modelZipPath">A zip written by <c>mlContext.Model.Save</c>.</param>
     /// <exception cref="FileNotFoundException">No such file.</exception>
-    /// <exception cref="InvalidDataException">The file is not a zip.</exception>
+    /// <exception cref="InvalidDataException">The file is empty or not a zip, an entry is damaged or truncated, an ONNX
+    /// entry does not parse, the zip holds no LpCam.MLNet component, or a component lacks its format version; the message
+    /// names the file.</exception>
     public static IReadOnlyList<IReadOnlyDictionary<string, string>> Read(string modelZipPath)
     {
-        if (!File.Exists(modelZipPath)) throw new FileNotFoundException($"Model file not found: '{modelZipPath}'.", modelZipPath);
-        using var zip = ZipFile.OpenRead(modelZipPath);
+        var entries = ModelZipEntries.Read(modelZipPath);
         var result = new List<IReadOnlyDictionary<string, string>>();
-        foreach (var entry in zip.Entries.Where(e => e.Name == "OnnxModel").OrderBy(e => e.FullName, StringComparer.Ordinal))
+        foreach (var (entry, model) in entries)
         {
-            using var stream = entry.Open();
-            using var buffer = new MemoryStream();
-            stream.CopyTo(buffer);
-            var model = ParseModel(buffer.ToArray());
-            if (model is null) continue;
-            var props = model.MetadataProps.ToDictionary(p => p.Key, p => p.Value);
-            if (props.ContainsKey(ComponentKey)) result.Add(props);
+            var props = Metadata(model);
+            if (!props.ContainsKey(ComponentKey)) continue;
+            CheckVersion(props, $"Model '{modelZipPath}': entry '{entry}'");
+            result.Add(props);
         }
+        if (result.Count == 0)
+            throw new InvalidDataException(entries.Count == 0
+                ? $"Model '{modelZipPath}' holds no ONNX model entry ('{ModelZipEntries.OnnxEntryName}'), so no LpCam.MLNet component; expected a zip saved by mlContext.Model.Save from a pipeline with CamFeaturizer, LocalPrototypes or SeedMasks."
+                : $"Model '{modelZipPath}' holds {entries.Count} ONNX model(s) but none has the '{ComponentKey}' metadata of an LpCam.MLNet component.");
         return result;
     }
 
     /// <summary>
     /// The CAM classifier head stored by a CamFeaturizer in a saved model zip (to fit prototypes on a reloaded featurizer).
     /// </summary>
-    /// <exception cref="InvalidDataException">The zip holds no CamFeaturizer graph.</exception>
+    /// <exception cref="FileNotFoundException">No such file.</exception>
+    /// <exception cref="InvalidDataException">Everything <see cref="Read"/> refuses; the zip holds no CamFeaturizer graph;
+    /// or its head metadata is missing or inconsistent. The message names the file and the key.</exception>
     public static Engine.Classifier.ClassifierHead ReadClassifierHead(string modelZipPath)
     {
         var cam = Read(modelZipPath).FirstOrDefault(m => m[ComponentKey] == "CamFeaturizer")
             ?? throw new InvalidDataException($"Model '{modelZipPath}' holds no CamFeaturizer graph.");
-        var weights = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(Convert.FromBase64String(cam["lpcam.head_weights"])).ToArray();
-        int classes = cam["lpcam.class_names"].Split('\n').Length;
+        string where = $"Model '{modelZipPath}': the CamFeaturizer graph";
+        var names = Required(cam, "lpcam.class_names", where).Split('\n');
+        byte[] bytes;
+        try
+        {
+            bytes = Convert.FromBase64String(Required(cam, "lpcam.head_weights", where));
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidDataException($"{where} has metadata 'lpcam.head_weights' that is not base64: {e.Message}", e);
+        }
+        int classes = names.Length;
+        if (bytes.Length == 0 || bytes.Length % (4 * classes) != 0)
+            throw new InvalidDataException($"{where} has {bytes.Length} bytes of head weights, not a whole number of float rows for its {classes} classes.");
+        var weights = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes).ToArray();
+        if (Array.FindIndex(weights, w => !float.IsFinite(w)) is int bad and >= 0)
+            throw new InvalidDataException($"{where} has a non-finite head weight ({weights[bad]}) at index {bad}.");
         return new Engine.Classifier.ClassifierHead(classes, weights.Length / classes, weights) { SourceName = modelZipPath };
     }
 
     /// <summary>The metadata of an ONNX model held in memory.</summary>
-    public static IReadOnlyDictionary<string, string> ReadOnnx(byte[] onnxModel) =>
-        ModelProto.Parser.ParseFrom(onnxModel).MetadataProps.ToDictionary(p => p.Key, p => p.Value);
-
-    private static ModelProto? ParseModel(byte[] entry)
+    /// <exception cref="InvalidDataException">The bytes are not a parseable ONNX model.</exception>
+    public static IReadOnlyDictionary<string, string> ReadOnnx(byte[] onnxModel)
     {
-        // ML.NET writes the ONNX bytes behind a length prefix; accept a 4- or 8-byte prefix, or none.
-        foreach (int skip in new[] { 4, 8, 0 })
+        ArgumentNullException.ThrowIfNull(onnxModel);
+        try
         {
-            if (entry.Length < skip) continue;
-            try
-            {
-                var model = ModelProto.Parser.ParseFrom(entry.AsSpan(skip).ToArray());
-                if (model.Graph is not null) return model;
-            }
-            catch (Google.Protobuf.InvalidProtocolBufferException)
-            {
-            }
+            return Metadata(ModelProto.Parser.ParseFrom(onnxModel));
         }
-        return null;
+        catch (Google.Protobuf.InvalidProtocolBufferException e)
+        {
+            throw new InvalidDataException($"The {onnxModel.Length} bytes are not a parseable ONNX model: {e.Message}", e);
+        }
     }
+
+    private static Dictionary<string, string> Metadata(ModelProto model)
+    {
+        var props = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var p in model.MetadataProps) props[p.Key] = p.Value;
+        return props;
+    }
+
+    private static void CheckVersion(IReadOnlyDictionary<string, string> props, string where)
+    {
+        var version = Required(props, FormatVersionKey, where);
+        if (version != FormatVersion)
+            throw new InvalidDataException(
+                $"{where} ({props[ComponentKey]}) has format version '{version}'; this LpCam.MLNet reads format version {FormatVersion}.");
+    }
+
+    private static string Required(IReadOnlyDictionary<string, string> props, string key, string where) =>
+        props.TryGetValue(key, out var value)
+            ? value
+            : throw new InvalidDataException($"{where} lacks the metadata key '{key}' (damaged or not written by LpCam.MLNet).");
 }

@@ -8,6 +8,25 @@ namespace LpCam.MLNet.Transforms;
 /// The fitted <see cref="Estimators.CamFeaturizerEstimator"/>: pixels -> feature maps, class scores and CAMs, as one ONNX
 /// graph (backbone + the trained bias-free head as a 1x1 convolution).
 /// </summary>
+/// <remarks>
+/// <para>Bad pixels are never turned into outputs. A single NaN pixel would make every class score and every CAM value of
+/// the row NaN, so the input is checked (NaN, infinities and values outside <see cref="Estimators.PixelRange"/>, 0..255
+/// with a margin of 1) in two places:</para>
+/// <list type="bullet">
+/// <item>In this process, <see cref="Transform"/> checks a row's pixels when they are read to compute its outputs (lazily,
+/// row by row), and throws an <see cref="InvalidDataException"/> naming the pixel column, the row (its index in the source
+/// data, from ML.NET's row id), the value and its (channel, y, x). ML.NET may compute rows ahead on worker threads, so the exception can surface while
+/// an earlier row is being read; columns that do not need the pixels (labels, paths) still read.</item>
+/// <item>The compiled ONNX graph carries the same check (a guard in front of the backbone), so it also holds after
+/// <c>mlContext.Model.Save</c> and <c>Model.Load</c> in another process, where the pipeline is ML.NET's plain
+/// <c>OnnxTransformer</c>, and for a <c>PredictionEngine</c>: ONNX Runtime then stops the run of that row with an error
+/// whose node name reads "LpCam pixel check: column 'Pixels' holds NaN, an infinity or a value outside -1..256; expected
+/// planar RGB 0..255" (ML.NET wraps it in its own exception; the row is the one being read). Good rows give bit-identical
+/// outputs with or without the guard.</item>
+/// </list>
+/// <para>There is no option to skip bad rows: filter them before the featurizer (for example with
+/// <c>mlContext.Data.FilterByCustomPredicate</c>) if a dataset is known to hold some.</para>
+/// </remarks>
 public sealed class CamFeaturizerTransformer : OnnxBackedTransformer
 {
     /// <summary>
@@ -17,12 +36,15 @@ public sealed class CamFeaturizerTransformer : OnnxBackedTransformer
     public const string ClassifierWeightsAnnotation = "LpCam.ClassifierWeights";
 
     private readonly string _camColumn;
+    private readonly string _pixelsColumn;
 
     internal CamFeaturizerTransformer(ITransformer onnx, IReadOnlyDictionary<string, string> metadata, HeadTrainingResult training,
-        IReadOnlyList<string> classNames, string backbone, int height, int width, int featureHeight, int featureWidth, string camColumn)
+        IReadOnlyList<string> classNames, string backbone, int height, int width, int featureHeight, int featureWidth,
+        string pixelsColumn, string camColumn)
         : base(onnx, metadata)
     {
         _camColumn = camColumn;
+        _pixelsColumn = pixelsColumn;
         Training = training;
         ClassNames = classNames;
         Backbone = backbone;
@@ -60,9 +82,15 @@ public sealed class CamFeaturizerTransformer : OnnxBackedTransformer
     public override DataViewSchema GetOutputSchema(DataViewSchema inputSchema) =>
         AnnotatedDataView.Annotate(base.GetOutputSchema(inputSchema), _camColumn, ClassifierWeightsAnnotation, WeightsType, WeightsGetter);
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Adds the feature, score and CAM columns. A row whose pixels are NaN, infinite or outside
+    /// <see cref="Estimators.PixelRange"/> makes reading any of its outputs (or its pixels) throw an
+    /// <see cref="InvalidDataException"/> naming the pixel column, the row (its index in the source), the value and its position
+    /// (see the remarks).
+    /// </summary>
     public override IDataView Transform(IDataView input) =>
-        new AnnotatedDataView(base.Transform(input), _camColumn, ClassifierWeightsAnnotation, WeightsType, WeightsGetter);
+        new AnnotatedDataView(new BadPixelsSurfacingDataView(base.Transform(new PixelCheckedDataView(input, _pixelsColumn, ImageHeight, ImageWidth))),
+            _camColumn, ClassifierWeightsAnnotation, WeightsType, WeightsGetter);
 
     private VectorDataViewType WeightsType => new(NumberDataViewType.Single, Head.ClassCount, Head.FeatureDim);
 

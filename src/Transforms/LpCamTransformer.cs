@@ -8,6 +8,12 @@ namespace LpCam.MLNet.Transforms;
 /// The fitted <see cref="Estimators.LocalPrototypeEstimator"/>: feature maps -> LPCAM maps (and LPCAM-F on request), as an
 /// ONNX graph holding each class's prototypes folded into one row of weights.
 /// </summary>
+/// <remarks>
+/// A NaN or an infinity in a row's features is refused, not turned into NaN maps: the compiled graph carries a guard (also
+/// after <c>Model.Load</c>), and ONNX Runtime stops that row with an error whose failing node reads "LpCam input check:
+/// column 'Features' holds NaN or an infinity; expected finite feature maps (CamFeaturizer's output)"; ML.NET wraps it in
+/// its own exception. (CamFeaturizer's own pixel check means its features are always finite.)
+/// </remarks>
 public sealed class LpCamTransformer : OnnxBackedTransformer
 {
     internal LpCamTransformer(ITransformer onnx, IReadOnlyDictionary<string, string> metadata, PrototypeFitResult fit,

@@ -3,6 +3,12 @@ using Microsoft.ML;
 namespace LpCam.MLNet.Transforms;
 
 /// <summary>The fitted <see cref="Estimators.SeedMaskEstimator"/>: maps + classes -> seed mask, as an ONNX graph.</summary>
+/// <remarks>
+/// A NaN or an infinity in a row's maps or classes is refused, not turned into seed labels: the compiled graph carries a
+/// guard (also after <c>Model.Load</c>), and ONNX Runtime stops that row with an error whose failing node reads
+/// "LpCam input check: column 'LpCam' holds NaN or an infinity; expected finite class maps" (or "... multi-hot labels" /
+/// "... class scores" for the classes column); ML.NET wraps it in its own exception.
+/// </remarks>
 public sealed class SeedMaskTransformer : OnnxBackedTransformer
 {
     internal SeedMaskTransformer(ITransformer onnx, IReadOnlyDictionary<string, string> metadata, int classCount, int height, int width, float threshold)

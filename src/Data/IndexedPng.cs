@@ -56,7 +56,16 @@ internal static class IndexedPng
         var typeBytes = Encoding.ASCII.GetBytes(type);
         output.Write(typeBytes);
         output.Write(data);
-        BinaryPrimitives.WriteUInt32BigEndian(word, Crc32.Compute(typeBytes, data));
+        BinaryPrimitives.WriteUInt32BigEndian(word, PngCrc(typeBytes, data));
         output.Write(word);
+    }
+
+    /// <summary>The CRC-32 a PNG chunk carries: over its type and its data (System.IO.Hashing's CRC-32, ISO-HDLC).</summary>
+    internal static uint PngCrc(ReadOnlySpan<byte> type, ReadOnlySpan<byte> data)
+    {
+        var crc = new System.IO.Hashing.Crc32();
+        crc.Append(type);
+        crc.Append(data);
+        return crc.GetCurrentHashAsUInt32();
     }
 }

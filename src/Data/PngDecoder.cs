@@ -193,7 +193,7 @@ internal static class PngDecoder
         data = png.Slice(pos + 8, length);
         uint crc = BinaryPrimitives.ReadUInt32BigEndian(png[(pos + 8 + length)..]);
         string type = Encoding.ASCII.GetString(typeBytes);
-        if (Crc32.Compute(typeBytes, data) != crc) throw new InvalidDataException($"The PNG's {type} chunk fails its CRC check (corrupt file).");
+        if (IndexedPng.PngCrc(typeBytes, data) != crc) throw new InvalidDataException($"The PNG's {type} chunk fails its CRC check (corrupt file).");
         pos += 12 + length;
         return type;
     }

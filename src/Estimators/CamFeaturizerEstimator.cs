@@ -39,9 +39,8 @@ namespace LpCam.MLNet.Estimators;
 /// <see cref="CamFeaturizerTransformer"/> for how, in process and after <c>Model.Load</c>.
 /// ]]></format>
 /// </remarks>
-public sealed class CamFeaturizerEstimator : IEstimator<CamFeaturizerTransformer>
+public sealed class CamFeaturizerEstimator : OnnxCompiledEstimator<CamFeaturizerTransformer>
 {
-    private readonly MLContext _ml;
 
     /// <summary>Default values of <see cref="Options"/>.</summary>
     public static class Defaults
@@ -88,9 +87,8 @@ public sealed class CamFeaturizerEstimator : IEstimator<CamFeaturizerTransformer
     }
 
     /// <summary>Creates the estimator; options are checked here.</summary>
-    public CamFeaturizerEstimator(MLContext mlContext, Options options)
+    public CamFeaturizerEstimator(MLContext mlContext, Options options) : base(mlContext)
     {
-        ArgumentNullException.ThrowIfNull(mlContext);
         ArgumentNullException.ThrowIfNull(options);
         OptionChecks.ColumnName(options.PixelsColumnName, nameof(options.PixelsColumnName));
         OptionChecks.ColumnName(options.LabelColumnName, nameof(options.LabelColumnName));
@@ -101,19 +99,17 @@ public sealed class CamFeaturizerEstimator : IEstimator<CamFeaturizerTransformer
             throw new ArgumentOutOfRangeException(nameof(options.OutputStride), options.OutputStride, $"Option OutputStride is {options.OutputStride}; expected 16 or 32.");
         ArgumentNullException.ThrowIfNull(options.Head, nameof(options.Head));
         TorchDevice.Resolve(options.Device); // validates the name (and "cuda" availability) now
-        _ml = mlContext;
         EstimatorOptions = options;
     }
 
     /// <summary>The options.</summary>
     public Options EstimatorOptions { get; }
 
-    /// <summary>Featurises the training images, trains the head and compiles the ONNX graph.</summary>
-    /// <exception cref="InvalidDataException">A label is not 0 or 1; a pixel is NaN, infinite or outside
-    /// <see cref="PixelRange"/>; or every pixel of the training set is within 0..1. The message names the column and row.</exception>
-    public CamFeaturizerTransformer Fit(IDataView input)
+    /// <summary>Featurises the training images, trains the head and compiles the ONNX graph. Fit throws
+    /// <see cref="InvalidDataException"/> when a label is not 0 or 1, a pixel is NaN, infinite or outside
+    /// <see cref="PixelRange"/>, or every pixel of the training set is within 0..1; the message names the column and row.</summary>
+    private protected override CamFeaturizerTransformer FitCompiled(IDataView input)
     {
-        ArgumentNullException.ThrowIfNull(input);
         var o = EstimatorOptions;
         var backboneModel = o.Backbone ?? ResNet18Rewriter.Rewrite(o.OutputStride);
         var (height, width, classCount) = CheckInput(input.Schema, backboneModel);
@@ -121,7 +117,7 @@ public sealed class CamFeaturizerEstimator : IEstimator<CamFeaturizerTransformer
 
         var pooled = new List<float[]>();
         var labels = new List<float[]>();
-        using (var backbone = new OnnxBackbone(backboneModel, _ml.GpuDeviceId, o.Log))
+        using (var backbone = new OnnxBackbone(backboneModel, Context.GpuDeviceId, o.Log))
             Featurize(input, backbone, height, width, classCount, pooled, labels);
         if (pooled.Count == 0)
             throw new InvalidOperationException($"The training data has no rows; CamFeaturizer needs images with labels in '{o.LabelColumnName}'.");
@@ -133,28 +129,24 @@ public sealed class CamFeaturizerEstimator : IEstimator<CamFeaturizerTransformer
 
         var (h, w) = (FeatureGrid.Cells(height, backboneModel.Stride), FeatureGrid.Cells(width, backboneModel.Stride));
         var metadata = Metadata(backboneModel, names, training.Head, device.type.ToString());
-        var onnx = Compile(backboneModel, training.Head, height, width, h, w, metadata);
-        return new CamFeaturizerTransformer(onnx.Fit(input), metadata, training, names, backboneModel.Name, height, width, h, w,
+        var graph = Compile(backboneModel, training.Head, height, width, h, w, metadata);
+        var onnx = Run(input, graph, [o.PixelsColumnName], [o.FeaturesColumnName, o.ScoresColumnName, o.CamColumnName]);
+        return new CamFeaturizerTransformer(onnx, metadata, training, names, backboneModel.Name, height, width, h, w,
             o.PixelsColumnName, o.CamColumnName);
     }
 
     /// <inheritdoc />
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    private protected override string CheckInputShape(SchemaShape inputSchema)
     {
         var o = EstimatorOptions;
         SchemaChecks.Vector(SchemaChecks.Find(inputSchema, o.PixelsColumnName, "pixels"), NumberDataViewType.Single, "pixels", "a known-size vector of Single");
         SchemaChecks.Vector(SchemaChecks.Find(inputSchema, o.LabelColumnName, "labels"), NumberDataViewType.Single, "labels", "a known-size vector of Single");
-        // A SchemaShape carries no sizes: the output shape is that of a graph with the same column names.
-        var outputs = new[] { o.FeaturesColumnName, o.ScoresColumnName, o.CamColumnName };
-        var g = new OnnxGraphBuilder("cam_featurizer_schema");
-        g.Input(o.PixelsColumnName, 1L, 3L, 32L, 32L);
-        foreach (var name in outputs)
-        {
-            g.Node("Identity", new[] { o.PixelsColumnName }, name);
-            g.Output(name, 1L, 3L, 32L, 32L);
-        }
-        return _ml.Transforms.ApplyOnnxModel(outputs, new[] { o.PixelsColumnName }, new MemoryStream(g.ToBytes())).GetOutputSchema(inputSchema);
+        return o.PixelsColumnName;
     }
+
+    /// <inheritdoc />
+    private protected override IReadOnlyList<(string Name, bool Bytes)> OutputColumns =>
+        [(EstimatorOptions.FeaturesColumnName, false), (EstimatorOptions.ScoresColumnName, false), (EstimatorOptions.CamColumnName, false)];
 
     private (int Height, int Width, int ClassCount) CheckInput(DataViewSchema schema, BackboneOnnxModel backbone)
     {
@@ -234,7 +226,7 @@ public sealed class CamFeaturizerEstimator : IEstimator<CamFeaturizerTransformer
         ["lpcam.train_device"] = device,
     };
 
-    private OnnxScoringEstimator Compile(BackboneOnnxModel backbone, ClassifierHead head, int height, int width, int h, int w, Dictionary<string, string> metadata)
+    private byte[] Compile(BackboneOnnxModel backbone, ClassifierHead head, int height, int width, int h, int w, Dictionary<string, string> metadata)
     {
         var o = EstimatorOptions;
         int c = head.ClassCount, d = head.FeatureDim;
@@ -247,8 +239,6 @@ public sealed class CamFeaturizerEstimator : IEstimator<CamFeaturizerTransformer
             [o.ScoresColumnName] = new long[] { 1, c },
             [o.CamColumnName] = new long[] { 1, c, height, width },
         });
-        composed = InputGuardGraph.InsertPixels(composed, o.PixelsColumnName, PixelRange.Min, PixelRange.Max);
-        return _ml.Transforms.ApplyOnnxModel(new[] { o.FeaturesColumnName, o.ScoresColumnName, o.CamColumnName }, new[] { o.PixelsColumnName },
-            new MemoryStream(composed), _ml.GpuDeviceId, _ml.FallbackToCpu);
+        return InputGuardGraph.InsertPixels(composed, o.PixelsColumnName, PixelRange.Min, PixelRange.Max);
     }
 }

@@ -35,9 +35,8 @@ namespace LpCam.MLNet.Estimators;
 /// Defaults are the paper's VOC values: K = 12, tau = 0.1, mu_f = mu_b = 0.9, context lower bound 0.05.
 /// ]]></format>
 /// </remarks>
-public sealed class LocalPrototypeEstimator : IEstimator<LpCamTransformer>
+public sealed class LocalPrototypeEstimator : OnnxCompiledEstimator<LpCamTransformer>
 {
-    private readonly MLContext _ml;
 
     /// <summary>Default values of <see cref="Options"/>.</summary>
     public static class Defaults
@@ -92,9 +91,8 @@ public sealed class LocalPrototypeEstimator : IEstimator<LpCamTransformer>
     }
 
     /// <summary>Creates the estimator; options are checked here.</summary>
-    public LocalPrototypeEstimator(MLContext mlContext, Options options)
+    public LocalPrototypeEstimator(MLContext mlContext, Options options) : base(mlContext)
     {
-        ArgumentNullException.ThrowIfNull(mlContext);
         ArgumentNullException.ThrowIfNull(options);
         OptionChecks.ColumnName(options.FeaturesColumnName, nameof(options.FeaturesColumnName));
         OptionChecks.ColumnName(options.CamColumnName, nameof(options.CamColumnName));
@@ -108,7 +106,6 @@ public sealed class LocalPrototypeEstimator : IEstimator<LpCamTransformer>
         }
         ArgumentNullException.ThrowIfNull(options.Fitting, nameof(options.Fitting));
         new PrototypeFitter(1, options.Fitting); // validates every setting now, naming the first bad one
-        _ml = mlContext;
         EstimatorOptions = options;
     }
 
@@ -116,9 +113,8 @@ public sealed class LocalPrototypeEstimator : IEstimator<LpCamTransformer>
     public Options EstimatorOptions { get; }
 
     /// <summary>Streams the data once, fits the prototypes and compiles the LPCAM graph.</summary>
-    public LpCamTransformer Fit(IDataView input)
+    private protected override LpCamTransformer FitCompiled(IDataView input)
     {
-        ArgumentNullException.ThrowIfNull(input);
         var o = EstimatorOptions;
         var shape = CheckInput(input.Schema);
         var head = o.Classifier ?? HeadFromAnnotation(input.Schema, shape.ClassCount, shape.FeatureDim);
@@ -136,22 +132,24 @@ public sealed class LocalPrototypeEstimator : IEstimator<LpCamTransformer>
         var names = o.ClassNames ?? Enumerable.Range(0, shape.ClassCount).Select(i => $"class_{i}").ToArray();
         var metadata = Metadata(result, names);
         metadata["lpcam.cluster_device"] = device;
-        var onnx = Compile(result.Prototypes, shape, metadata);
-        return new LpCamTransformer(onnx.Fit(input), metadata, result, names, o.OutputColumnName, o.ForegroundOnlyColumnName);
+        var graph = Compile(result.Prototypes, shape, metadata);
+        var outputs = o.ForegroundOnlyColumnName is { } fo ? new[] { o.OutputColumnName, fo } : [o.OutputColumnName];
+        return new LpCamTransformer(Run(input, graph, [o.FeaturesColumnName], outputs), metadata, result, names, o.OutputColumnName, o.ForegroundOnlyColumnName);
     }
 
     /// <inheritdoc />
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    private protected override string CheckInputShape(SchemaShape inputSchema)
     {
         var o = EstimatorOptions;
         SchemaChecks.Vector(SchemaChecks.Find(inputSchema, o.FeaturesColumnName, "features"), NumberDataViewType.Single, "features", "a known-size vector of Single");
         SchemaChecks.Vector(SchemaChecks.Find(inputSchema, o.CamColumnName, "CAM"), NumberDataViewType.Single, "CAM", "a known-size vector of Single");
         SchemaChecks.Vector(SchemaChecks.Find(inputSchema, o.LabelColumnName, "labels"), NumberDataViewType.Single, "labels", "a known-size vector of Single");
-        // A SchemaShape carries no sizes: any size compiles to the same shape of output.
-        var shape = new InputShape(1, 1, 1, 1, 1, 1);
-        var set = new PrototypeSet(1, new[] { new ClassPrototypes(0, new[] { new[] { 1f } }, new[] { 1f }, Array.Empty<float[]>(), Array.Empty<float>()) });
-        return Compile(set, shape, new Dictionary<string, string>()).GetOutputSchema(inputSchema);
+        return o.FeaturesColumnName;
     }
+
+    /// <inheritdoc />
+    private protected override IReadOnlyList<(string Name, bool Bytes)> OutputColumns =>
+        EstimatorOptions.ForegroundOnlyColumnName is { } fo ? [(EstimatorOptions.OutputColumnName, false), (fo, false)] : [(EstimatorOptions.OutputColumnName, false)];
 
     private readonly record struct InputShape(int ClassCount, int FeatureDim, int FeatureHeight, int FeatureWidth, int Height, int Width);
 
@@ -261,7 +259,7 @@ public sealed class LocalPrototypeEstimator : IEstimator<LpCamTransformer>
         };
     }
 
-    private OnnxScoringEstimator Compile(PrototypeSet set, InputShape shape, Dictionary<string, string> metadata)
+    private byte[] Compile(PrototypeSet set, InputShape shape, Dictionary<string, string> metadata)
     {
         var o = EstimatorOptions;
         var maps = new List<(float[], string)>();
@@ -274,7 +272,6 @@ public sealed class LocalPrototypeEstimator : IEstimator<LpCamTransformer>
         var shapes = new Dictionary<string, long[]> { [o.FeaturesColumnName] = new long[] { 1, shape.FeatureDim, shape.FeatureHeight, shape.FeatureWidth } };
         foreach (var (_, name) in maps) shapes[name] = new long[] { 1, shape.ClassCount, shape.Height, shape.Width };
         graph = OnnxComposer.FixShapes(graph, shapes);
-        graph = InputGuardGraph.InsertFinite(graph, o.FeaturesColumnName, "feature maps (CamFeaturizer's output)");
-        return _ml.Transforms.ApplyOnnxModel(maps.Select(m => m.Item2).ToArray(), new[] { o.FeaturesColumnName }, new MemoryStream(graph), _ml.GpuDeviceId, _ml.FallbackToCpu);
+        return InputGuardGraph.InsertFinite(graph, o.FeaturesColumnName, "feature maps (CamFeaturizer's output)");
     }
 }

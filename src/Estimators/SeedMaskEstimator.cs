@@ -27,9 +27,8 @@ namespace LpCam.MLNet.Estimators;
 /// saves and loads with the ML.NET model zip.
 /// ]]></format>
 /// </remarks>
-public sealed class SeedMaskEstimator : IEstimator<SeedMaskTransformer>
+public sealed class SeedMaskEstimator : OnnxCompiledEstimator<SeedMaskTransformer>
 {
-    private readonly MLContext _ml;
 
     /// <summary>Default values of <see cref="Options"/>.</summary>
     public static class Defaults
@@ -65,16 +64,14 @@ public sealed class SeedMaskEstimator : IEstimator<SeedMaskTransformer>
 
     /// <summary>Creates the estimator; options are checked here.</summary>
     /// <exception cref="ArgumentException">An empty column name or a threshold out of range (the message names it).</exception>
-    public SeedMaskEstimator(MLContext mlContext, Options options)
+    public SeedMaskEstimator(MLContext mlContext, Options options) : base(mlContext)
     {
-        ArgumentNullException.ThrowIfNull(mlContext);
         ArgumentNullException.ThrowIfNull(options);
         OptionChecks.ColumnName(options.OutputColumnName, nameof(options.OutputColumnName));
         OptionChecks.ColumnName(options.MapsColumnName, nameof(options.MapsColumnName));
         OptionChecks.ColumnName(options.ClassesColumnName, nameof(options.ClassesColumnName));
         OptionChecks.NonNegativeFinite(options.Threshold, nameof(options.Threshold));
         OptionChecks.OpenUnit(options.ScoreThreshold, nameof(options.ScoreThreshold));
-        _ml = mlContext;
         EstimatorOptions = options;
     }
 
@@ -82,23 +79,30 @@ public sealed class SeedMaskEstimator : IEstimator<SeedMaskTransformer>
     public Options EstimatorOptions { get; }
 
     /// <summary>Compiles the seed rule for the maps' size and class count.</summary>
-    public SeedMaskTransformer Fit(IDataView input)
+    private protected override SeedMaskTransformer FitCompiled(IDataView input)
     {
-        ArgumentNullException.ThrowIfNull(input);
+        var o = EstimatorOptions;
         var (classCount, height, width) = CheckInput(input.Schema);
-        var onnx = Compile(classCount, height, width, out var metadata);
-        return new SeedMaskTransformer(onnx.Fit(input), metadata, classCount, height, width, EstimatorOptions.Threshold);
+        var graph = Compile(classCount, height, width, out var metadata);
+        var onnx = Run(input, graph, [o.MapsColumnName, o.ClassesColumnName], [o.OutputColumnName], new Dictionary<string, int[]>
+        {
+            [o.MapsColumnName] = [1, classCount, height, width],
+            [o.ClassesColumnName] = [1, classCount],
+        });
+        return new SeedMaskTransformer(onnx, metadata, classCount, height, width, EstimatorOptions.Threshold);
     }
 
     /// <inheritdoc />
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    private protected override string CheckInputShape(SchemaShape inputSchema)
     {
         var o = EstimatorOptions;
         SchemaChecks.Vector(SchemaChecks.Find(inputSchema, o.MapsColumnName, "maps"), NumberDataViewType.Single, "maps", "a known-size vector of Single");
         SchemaChecks.Vector(SchemaChecks.Find(inputSchema, o.ClassesColumnName, "classes"), NumberDataViewType.Single, "classes", "a known-size vector of Single");
-        // Sizes are not part of a SchemaShape: any size gives the same shape of output.
-        return Compile(1, 1, 1, out _).GetOutputSchema(inputSchema);
+        return o.MapsColumnName;
     }
+
+    /// <inheritdoc />
+    private protected override IReadOnlyList<(string Name, bool Bytes)> OutputColumns => [(EstimatorOptions.OutputColumnName, true)];
 
     private (int ClassCount, int Height, int Width) CheckInput(DataViewSchema schema)
     {
@@ -112,7 +116,7 @@ public sealed class SeedMaskEstimator : IEstimator<SeedMaskTransformer>
         return (c, h, w);
     }
 
-    private OnnxScoringEstimator Compile(int classCount, int height, int width, out Dictionary<string, string> metadata)
+    private byte[] Compile(int classCount, int height, int width, out Dictionary<string, string> metadata)
     {
         var o = EstimatorOptions;
         metadata = new Dictionary<string, string>
@@ -126,12 +130,6 @@ public sealed class SeedMaskEstimator : IEstimator<SeedMaskTransformer>
         var bytes = SeedMaskGraph.Build(o.MapsColumnName, o.ClassesColumnName, o.OutputColumnName, classCount, height, width,
             o.Threshold, o.UsePredictedClasses ? o.ScoreThreshold : null, metadata);
         bytes = InputGuardGraph.InsertFinite(bytes, o.MapsColumnName, "class maps", attachTo: o.ClassesColumnName);
-        bytes = InputGuardGraph.InsertFinite(bytes, o.ClassesColumnName, o.UsePredictedClasses ? "class scores" : "multi-hot labels");
-        return _ml.Transforms.ApplyOnnxModel(new[] { o.OutputColumnName }, new[] { o.MapsColumnName, o.ClassesColumnName },
-            new MemoryStream(bytes), new Dictionary<string, int[]>
-            {
-                [o.MapsColumnName] = new[] { 1, classCount, height, width },
-                [o.ClassesColumnName] = new[] { 1, classCount },
-            }, _ml.GpuDeviceId, _ml.FallbackToCpu);
+        return InputGuardGraph.InsertFinite(bytes, o.ClassesColumnName, o.UsePredictedClasses ? "class scores" : "multi-hot labels");
     }
 }

@@ -42,6 +42,7 @@ internal static class CliApp
           --sample-cap N (20000)  --no-selection  --head-epochs N (50)
           --threshold X (LPCAM and LPCAM-F seeds, 0.3)  --cam-threshold X (CAM seeds, 0.15)
           --irn (also write maps in IRN's .npy layout)  --gallery N (12)
+          --workers N (cores)  --overlays report|all (report: overlays/ only for the gallery's images)
 
         fine-tune options:
           --out DIR (required)  --max-images N  --epochs N (5)  --batch N (16)  --crop N (512, multiple of 32)

@@ -27,6 +27,7 @@ internal static partial class Commands
 
     internal static int RunSteps(string command, RunDataset dataset, PipelineOptions options, IReadOnlyList<string> commandLine)
     {
+        var whole = System.Diagnostics.Stopwatch.StartNew();
         using var ctx = new PipelineContext(dataset, options);
         ctx.Folder.CheckSettings(options.Identity());
         Console.WriteLine($"lpcam {command}: {ctx.Dataset.Description}, {ctx.Dataset.Names.Count} images, {ctx.Dataset.ClassNames.Count} classes -> {ctx.Folder.Root}");
@@ -36,10 +37,14 @@ internal static partial class Commands
         foreach (var (name, step) in Steps)
         {
             if (command != "run" && command != name) continue;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             using (manifest.Time(name)) step(ctx);
+            ctx.Timings.Add(name, clock.Elapsed);
         }
         manifest.Finish();
         manifest.Write(ctx.Folder.Manifest);
+        if (command == "run")
+            foreach (var line in ctx.Timings.Breakdown(ctx.Dataset.Names.Count, whole.Elapsed, options.Workers)) Console.WriteLine(line);
         return 0;
     }
 }

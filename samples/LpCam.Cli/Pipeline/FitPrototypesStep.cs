@@ -23,17 +23,23 @@ internal static class FitPrototypesStep
         var names = ctx.Dataset.Names;
         using (var progress = new Progress("fit-prototypes", names.Count))
         {
-            foreach (var name in names)
+            // Files are read on --workers threads; the sampler takes the images in dataset order, so the prototypes do not
+            // depend on the worker count.
+            ParallelImages.ForEachOrdered(names.Count, ctx.Options.Workers, i =>
             {
-                var (keys, maps, h4, w4, _, _) = MapFiles.ReadMaps(ctx.Folder.Maps("cam", name));
-                if (keys.Length > 0)
+                var (keys, maps, h4, w4, _, _) = MapFiles.ReadMaps(ctx.Folder.Maps("cam", names[i]));
+                if (keys.Length == 0) return default((int[], float[], int, int, ScaleFeatureMaps, int)?);
+                var (scales, d, _, _) = FeatureFiles.Read(ctx.Folder.Features(names[i]), new[] { 1.0 }, flip: false);
+                return (keys, maps, h4, w4, scales[0], d);
+            }, (_, item) =>
+            {
+                if (item is var (keys, maps, h4, w4, f, d))
                 {
-                    var (f, _, d, h, w, _, _) = MapFiles.ReadFeatures(ctx.Folder.Features(name));
                     using var scope = NewDisposeScope();
-                    fitter.Add(tensor(f, new long[] { d, h, w }), tensor(maps, new long[] { keys.Length, h4, w4 }), keys);
+                    fitter.Add(tensor(f.F, new long[] { d, f.H, f.W }), tensor(maps, new long[] { keys.Length, h4, w4 }), keys);
                 }
                 progress.Tick();
-            }
+            });
         }
         var sw = System.Diagnostics.Stopwatch.StartNew();
         PrototypeFitResult result;

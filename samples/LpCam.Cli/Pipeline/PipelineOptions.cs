@@ -25,6 +25,8 @@ internal sealed record PipelineOptions
     public int HeadEpochs { get; init; } = 50;
     public bool Irn { get; init; }
     public int Gallery { get; init; } = 12;
+    public int Workers { get; init; } = Environment.ProcessorCount;
+    public bool AllOverlays { get; init; }
 
     public PrototypeFitterOptions Fitting => new()
     {
@@ -54,6 +56,8 @@ internal sealed record PipelineOptions
         HeadEpochs = args.Int("head-epochs", 50, min: 1),
         Irn = args.Flag("irn"),
         Gallery = args.Int("gallery", 12, min: 0),
+        Workers = args.Int("workers", Environment.ProcessorCount, min: 1),
+        AllOverlays = args.String("overlays", "report") is var ov && ov is "all" ? true : ov is "report" ? false : throw new CliException($"option --overlays is '{ov}'; expected report or all."),
     };
 
     /// <summary>The settings that decide the results, recorded in the manifest so a resumed run cannot mix settings.</summary>

@@ -16,6 +16,9 @@ internal abstract class RunDataset
     /// <summary>The ground-truth mask (0 = background, c + 1 = class c, 255 = ignore), or null when there is none.</summary>
     public abstract (byte[] Mask, int Height, int Width)? LoadMask(string name);
 
+    /// <summary>Whether the image has a ground-truth mask (without decoding it).</summary>
+    public virtual bool HasMask(string name) => LoadMask(name) is not null;
+
     /// <summary>The same dataset limited to its first <paramref name="count"/> images.</summary>
     public RunDataset Take(int? count) => count is int n && n < Names.Count ? new Limited(this, n) : this;
 
@@ -28,5 +31,6 @@ internal abstract class RunDataset
         public override RgbImage LoadImage(string name) => inner.LoadImage(name);
         public override IReadOnlyList<int> Classes(string name) => inner.Classes(name);
         public override (byte[] Mask, int Height, int Width)? LoadMask(string name) => inner.LoadMask(name);
+        public override bool HasMask(string name) => inner.HasMask(name);
     }
 }

@@ -6,9 +6,9 @@ using LpCam.MLNet.Engine.Interop;
 namespace LpCam.Cli.Pipeline;
 
 /// <summary>
-/// train-cam: runs the frozen backbone over every image once (scale 1 and its flip; cached under features/), then trains
-/// the bias-free multi-label head on the pooled features and the image labels. The held-out mAP is measured by 5-fold
-/// cross-validation before the final head is trained on all images.
+/// train-cam: runs the frozen backbone over every image once per inference scale and flip (cached under features/, see
+/// <see cref="FeatureExtraction"/>), then trains the bias-free multi-label head on the pooled scale-1 features and the
+/// image labels. The held-out mAP is measured by 5-fold cross-validation before the final head is trained on all images.
 /// </summary>
 internal static class TrainCamStep
 {
@@ -16,22 +16,14 @@ internal static class TrainCamStep
     {
         var names = ctx.Dataset.Names;
         int classCount = ctx.Dataset.ClassNames.Count;
-        var pooled = new List<float[]>(names.Count);
+        var pooled = FeatureExtraction.Run(ctx, (f, d, positions) => GlobalAveragePool.Pool(f, d, positions), out var backboneTime);
+        ctx.Timings.Backbone = backboneTime;
         var labels = new List<float[]>(names.Count);
-        using (var progress = new Progress("features", names.Count))
+        foreach (var name in names)
         {
-            foreach (var name in names)
-            {
-                string path = ctx.Folder.Features(name);
-                bool cached = File.Exists(path);
-                if (!cached) ExtractFeatures(ctx, name, path);
-                var (f, _, d, h, w, _, _) = MapFiles.ReadFeatures(path);
-                pooled.Add(GlobalAveragePool.Pool(f, d, h * w));
-                var multiHot = new float[classCount];
-                foreach (int c in ctx.Dataset.Classes(name)) multiHot[c] = 1;
-                labels.Add(multiHot);
-                progress.Tick(skipped: cached);
-            }
+            var multiHot = new float[classCount];
+            foreach (int c in ctx.Dataset.Classes(name)) multiHot[c] = 1;
+            labels.Add(multiHot);
         }
         if (File.Exists(ctx.Folder.Head) && File.Exists(ctx.Folder.Classifier))
         {
@@ -69,12 +61,4 @@ internal static class TrainCamStep
     public static double LoadMap(RunFolder folder) =>
         File.Exists(folder.Classifier) && System.Text.Json.JsonDocument.Parse(File.ReadAllText(folder.Classifier)).RootElement.GetProperty("mAP") is { ValueKind: System.Text.Json.JsonValueKind.Number } v
             ? v.GetDouble() : double.NaN;
-
-    private static void ExtractFeatures(PipelineContext ctx, string name, string path)
-    {
-        var image = ctx.InputImage(name, out int height, out int width);
-        var batch = new[] { image, image.FlipHorizontal() };
-        var maps = ctx.Backbone.ExtractBatch(batch, out int h, out int w);
-        MapFiles.WriteFeatures(path, maps[0], maps[1], ctx.Backbone.FeatureDim, h, w, height, width);
-    }
 }

@@ -6,7 +6,7 @@ namespace LpCam.Cli.Pipeline;
 
 /// <summary>
 /// fit-prototypes: streams every image's scale-1 features and its CAM (stride 4, resized to the feature grid by nearest
-/// neighbour) into the bounded per-class samples, clusters them and selects class and context prototypes with the head.
+/// neighbour) into the bounded per-class samples (keys only; rows are read back per class), clusters them and selects class and context prototypes with the head.
 /// Writes prototypes.npz (docs/interchange.md) and a per-class report.
 /// </summary>
 internal static class FitPrototypesStep
@@ -19,7 +19,9 @@ internal static class FitPrototypesStep
             return;
         }
         var head = TrainCamStep.LoadHead(ctx.Folder);
-        var fitter = new PrototypeFitter(head.ClassCount, ctx.Options.Fitting);
+        // Deferred rows: the samples hold (image, position) keys, and each class's rows are read back from features/ when it
+        // is clustered, so memory does not grow with the number of images (the prototypes are the same).
+        var fitter = new PrototypeFitter(head.ClassCount, ctx.Options.Fitting, deferRows: true);
         var names = ctx.Dataset.Names;
         using (var progress = new Progress("fit-prototypes", names.Count))
         {
@@ -31,12 +33,12 @@ internal static class FitPrototypesStep
                 if (keys.Length == 0) return default((int[], float[], int, int, ScaleFeatureMaps, int)?);
                 var (scales, d, _, _) = FeatureFiles.Read(ctx.Folder.Features(names[i]), new[] { 1.0 }, flip: false);
                 return (keys, maps, h4, w4, scales[0], d);
-            }, (_, item) =>
+            }, (i, item) =>
             {
                 if (item is var (keys, maps, h4, w4, f, d))
                 {
                     using var scope = NewDisposeScope();
-                    fitter.Add(tensor(f.F, new long[] { d, f.H, f.W }), tensor(maps, new long[] { keys.Length, h4, w4 }), keys);
+                    fitter.Add(tensor(f.F, new long[] { d, f.H, f.W }), tensor(maps, new long[] { keys.Length, h4, w4 }), keys, imageKey: i);
                 }
                 progress.Tick();
             });
@@ -44,7 +46,7 @@ internal static class FitPrototypesStep
         var sw = System.Diagnostics.Stopwatch.StartNew();
         PrototypeFitResult result;
         using (var weights = tensor(head.Weights, new long[] { head.ClassCount, head.FeatureDim }))
-            result = fitter.Fit(weights);
+            result = fitter.Fit(weights, i => FeatureFiles.Read(ctx.Folder.Features(names[i]), new[] { 1.0 }, flip: false).Scales[0].F);
         Console.WriteLine($"fit-prototypes: clustered {head.ClassCount} classes in {sw.Elapsed.TotalSeconds:F1} s");
         PrototypeNpz.Write(ctx.Folder.Prototypes, result.Prototypes, ctx.Dataset.ClassNames);
         RunFolder.WriteJson(ctx.Folder.PrototypeReport, result.Reports.Select(r => new

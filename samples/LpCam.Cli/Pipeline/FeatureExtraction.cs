@@ -16,7 +16,7 @@ internal static class FeatureExtraction
 {
     private const int Queue = 2;
 
-    private sealed record Decoded(int Index, string Name, int Height, int Width, IReadOnlyList<(double Scale, RgbImage Image)> Inputs);
+    private sealed record Decoded(int Index, string Name, int Height, int Width, IReadOnlyList<(double Scale, RgbImage[] Batch)> Inputs);
 
     private sealed record Extracted(int Index, string Name, int Height, int Width, IReadOnlyList<ScaleFeatureMaps> Scales, int D);
 
@@ -52,11 +52,12 @@ internal static class FeatureExtraction
                         continue;
                     }
                     var image = ctx.InputImage(names[i], out int height, out int width);
-                    var inputs = new List<(double, RgbImage)>(scales.Count);
+                    var inputs = new List<(double, RgbImage[])>(scales.Count);
                     foreach (double s in scales)
                     {
                         var (h, w) = InferenceScales.ScaledSize(image.Height, image.Width, s);
-                        inputs.Add((s, s == 1.0 ? image : image.Resize(h, w)));
+                        var scaled = s == 1.0 ? image : image.Resize(h, w);
+                        inputs.Add((s, flip ? new[] { scaled, scaled.FlipHorizontal() } : new[] { scaled }));
                     }
                     decoded.Writer.WriteAsync(new Decoded(i, names[i], height, width, inputs)).AsTask().GetAwaiter().GetResult();
                 }
@@ -95,9 +96,8 @@ internal static class FeatureExtraction
             foreach (var item in decoded.Reader.ReadAllAsync().ToBlockingEnumerable())
             {
                 var maps = new List<ScaleFeatureMaps>(item.Inputs.Count);
-                foreach (var (s, image) in item.Inputs)
+                foreach (var (s, batch) in item.Inputs)
                 {
-                    var batch = flip ? new[] { image, image.FlipHorizontal() } : new[] { image };
                     var f = ctx.Backbone.ExtractBatch(batch, out int h, out int w);
                     maps.Add(new ScaleFeatureMaps(s, f[0], flip ? f[1] : null, h, w));
                 }

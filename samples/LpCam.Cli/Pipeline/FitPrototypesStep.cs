@@ -21,7 +21,8 @@ internal static class FitPrototypesStep
         var head = TrainCamStep.LoadHead(ctx.Folder);
         // Deferred rows: the samples hold (image, position) keys, and each class's rows are read back from features/ when it
         // is clustered, so memory does not grow with the number of images (the prototypes are the same).
-        var fitter = new PrototypeFitter(head.ClassCount, ctx.Options.Fitting, deferRows: true);
+        // Classes are clustered on --workers threads with one TorchSharp thread each: the same prototypes for any count.
+        var fitter = new PrototypeFitter(head.ClassCount, ctx.Options.Fitting with { Workers = ctx.Options.Workers }, deferRows: true);
         var names = ctx.Dataset.Names;
         using (var progress = new Progress("fit-prototypes", names.Count))
         {
@@ -45,6 +46,7 @@ internal static class FitPrototypesStep
         }
         var sw = System.Diagnostics.Stopwatch.StartNew();
         PrototypeFitResult result;
+        using (ParallelImages.SingleTorchThread())
         using (var weights = tensor(head.Weights, new long[] { head.ClassCount, head.FeatureDim }))
             result = fitter.Fit(weights, i => FeatureFiles.Read(ctx.Folder.Features(names[i]), new[] { 1.0 }, flip: false).Scales[0].F);
         Console.WriteLine($"fit-prototypes: clustered {head.ClassCount} classes in {sw.Elapsed.TotalSeconds:F1} s");

@@ -115,29 +115,42 @@ public sealed class PrototypeFitter
         using var scope = NewDisposeScope();
         var weights = classifierWeights.detach().to(_device);
         var selector = new PrototypeSelector(Options.SelectionOptions);
-        var classes = new List<ClassPrototypes>(ClassCount);
-        var reports = new List<ClassFitReport>(ClassCount);
-        for (int c = 0; c < ClassCount; c++)
+        var classes = new ClassPrototypes[ClassCount];
+        var reports = new ClassFitReport[ClassCount];
+        void FitClass(int c)
         {
+            using var classScope = NewDisposeScope();
             if (Samples.ImagesOfClass(c) == 0 || Samples.Foreground(c)!.Count == 0)
             {
-                var (fallback, report) = ClassifierDirection(c, weights);
-                classes.Add(fallback);
-                reports.Add(report);
-                continue;
+                (classes[c], reports[c]) = ClassifierDirection(c, weights);
+                return;
             }
             var fgSample = Samples.Foreground(c)!;
             var bgSample = Samples.Context(c)!;
             var fg = Cluster(fgSample, c, 0);
             var bg = bgSample.Count == 0 ? null : Cluster(bgSample, c, 1);
             var (prototypes, selection) = selector.Select(c, fg, bg, weights);
-            classes.Add(prototypes);
-            reports.Add(new ClassFitReport(
+            classes[c] = prototypes;
+            reports[c] = new ClassFitReport(
                 c, Samples.ImagesOfClass(c),
                 fgSample.RowsSeen, bgSample.RowsSeen, fgSample.Count, bgSample.Count,
                 fg.ClusterCount, bg?.ClusterCount ?? 0,
                 fgSample.Count < Options.Clusters || (bgSample.Count > 0 && bgSample.Count < Options.Clusters),
-                fg.Report, bg?.Report, selection));
+                fg.Report, bg?.Report, selection);
+        }
+        if (Options.Workers == 1)
+            for (int c = 0; c < ClassCount; c++)
+                FitClass(c);
+        else
+        {
+            try
+            {
+                Parallel.For(0, ClassCount, new ParallelOptions { MaxDegreeOfParallelism = Options.Workers }, FitClass);
+            }
+            catch (AggregateException e) when (e.InnerExceptions.Count >= 1)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+            }
         }
         return new PrototypeFitResult(new PrototypeSet(d, classes), reports);
     }

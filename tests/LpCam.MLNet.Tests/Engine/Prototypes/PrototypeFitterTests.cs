@@ -151,6 +151,20 @@ public class PrototypeFitterTests
     }
 
     [Fact]
+    public void Classes_clustered_on_several_threads_give_the_same_prototypes()
+    {
+        using var w = Weights(3);
+        var one = Fed(new PrototypeFitterOptions { Clusters = 3, Seed = 2, SampleCap = 25 }, classes: 3).Fit(w);
+        var many = Fed(new PrototypeFitterOptions { Clusters = 3, Seed = 2, SampleCap = 25, Workers = 3 }, classes: 3).Fit(w);
+        for (int c = 0; c < 3; c++)
+        {
+            Assert.Equal(one.Prototypes.Classes[c].ClassCentres, many.Prototypes.Classes[c].ClassCentres);
+            Assert.Equal(one.Prototypes.Classes[c].ContextCentres, many.Prototypes.Classes[c].ContextCentres);
+            Assert.Equal(c, many.Reports[c].ClassIndex);
+        }
+    }
+
+    [Fact]
     public void No_selection_keeps_the_context_centres_that_selection_drops()
     {
         using var w = Weights(2);

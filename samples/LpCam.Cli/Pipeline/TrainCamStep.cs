@@ -34,14 +34,20 @@ internal static class TrainCamStep
         var trainer = new MultiLabelHeadTrainer(options, ctx.TorchDevice);
         double map = double.NaN;
         IReadOnlyList<double> folds = Array.Empty<double>();
-        if (names.Count >= 10)
+        HeadTrainingResult result;
+        // The 5 folds and the final head train on --workers threads, one TorchSharp thread each: the same for any count.
+        using (ParallelImages.SingleTorchThread())
         {
-            var cv = trainer.CrossValidate(pooled, labels, folds: 5);
-            map = cv.MeanMap;
-            folds = cv.Folds.Select(f => f.Map).ToList();
-            Console.WriteLine($"train-cam: 5-fold held-out mAP {map:F3} ({string.Join(", ", folds.Select(v => v.ToString("F3", CultureInfo.InvariantCulture)))})");
+            if (names.Count >= 10)
+            {
+                var (cv, final) = trainer.CrossValidateAndTrain(pooled, labels, folds: 5, ctx.Options.Workers);
+                map = cv.MeanMap;
+                folds = cv.Folds.Select(f => f.Map).ToList();
+                Console.WriteLine($"train-cam: 5-fold held-out mAP {map:F3} ({string.Join(", ", folds.Select(v => v.ToString("F3", CultureInfo.InvariantCulture)))})");
+                result = final;
+            }
+            else result = trainer.Train(pooled, labels);
         }
-        var result = trainer.Train(pooled, labels);
         Console.WriteLine($"train-cam: head trained on {names.Count} images on {ctx.TorchDevice.type}, loss {result.EpochLosses[0]:F4} -> {result.EpochLosses[^1]:F4}");
         Npz.Write(ctx.Folder.Head, new KeyValuePair<string, NpyArray>[]
         {

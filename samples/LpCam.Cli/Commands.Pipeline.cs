@@ -40,6 +40,7 @@ internal static partial class Commands
 
     internal static int RunSteps(string command, RunDataset dataset, PipelineOptions options, IReadOnlyList<string> commandLine)
     {
+        var whole = System.Diagnostics.Stopwatch.StartNew();
         using var ctx = new PipelineContext(dataset, options);
         var identity = new SortedDictionary<string, string>(options.Identity().ToDictionary())
         {
@@ -54,10 +55,14 @@ internal static partial class Commands
         foreach (var (name, _, step) in Steps)
         {
             if (command != "run" && command != name) continue;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             using (manifest.Time(name)) step(ctx);
+            ctx.Timings.Add(name, clock.Elapsed);
         }
         manifest.Finish();
         manifest.Write(ctx.Folder.Manifest);
+        if (command == "run")
+            foreach (var line in ctx.Timings.Breakdown(ctx.Dataset.Names.Count, whole.Elapsed, options.Workers)) Console.WriteLine(line);
         if (dataset.Skipped > 0)
         {
             Console.WriteLine($"lpcam {command}: done, but {dataset.Skipped} image(s) of the dataset could not be used and were skipped (named above).");

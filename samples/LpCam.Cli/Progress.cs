@@ -4,7 +4,7 @@ namespace LpCam.Cli;
 
 /// <summary>
 /// A progress bar per step with the rate and the time left. On a terminal it redraws one line; otherwise (CI logs) it
-/// prints a line about every 10% and at the end.
+/// prints a line about every 10% and at the end. <see cref="Tick"/> may be called from several threads.
 /// </summary>
 internal sealed class Progress : IDisposable
 {
@@ -24,9 +24,12 @@ internal sealed class Progress : IDisposable
     /// <summary>One item done; <paramref name="skipped"/> when an earlier run had already done it (resume).</summary>
     public void Tick(bool skipped = false)
     {
-        _done++;
-        if (skipped) _skipped++;
-        Draw(force: false);
+        lock (_clock)
+        {
+            _done++;
+            if (skipped) _skipped++;
+            Draw(force: false);
+        }
     }
 
     public TimeSpan Elapsed => _clock.Elapsed;

@@ -42,7 +42,10 @@ internal sealed class OnnxSessionHandle : IDisposable
                 log?.Invoke($"{what}: the CUDA execution provider for device {id} could not be used ({ex.Message.Trim()}); falling back to the CPU.");
             }
         }
-        var cpu = new SessionOptions();
+        // No CPU memory arena: the arena keeps the largest blocks it ever served, and with images of many sizes (every VOC
+        // image and inference scale is its own input shape) it grew by hundreds of MB over a run; plain allocations keep
+        // the peak flat at no measurable cost for a convolutional backbone (docs/benchmarks.md, "Peak memory").
+        var cpu = new SessionOptions { EnableCpuMemArena = false };
         try
         {
             var session = new InferenceSession(model, cpu);

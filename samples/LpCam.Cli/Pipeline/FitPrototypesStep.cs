@@ -6,7 +6,7 @@ namespace LpCam.Cli.Pipeline;
 
 /// <summary>
 /// fit-prototypes: streams every image's scale-1 features and its CAM (stride 4, resized to the feature grid by nearest
-/// neighbour) into the bounded per-class samples, clusters them and selects class and context prototypes with the head.
+/// neighbour) into the bounded per-class samples (keys only; rows are read back per class), clusters them and selects class and context prototypes with the head.
 /// Writes prototypes.npz (docs/interchange.md) and a per-class report.
 /// </summary>
 internal static class FitPrototypesStep
@@ -19,26 +19,36 @@ internal static class FitPrototypesStep
             return;
         }
         var head = TrainCamStep.LoadHead(ctx.Folder);
-        var fitter = new PrototypeFitter(head.ClassCount, ctx.Options.Fitting);
+        // Deferred rows: the samples hold (image, position) keys, and each class's rows are read back from features/ when it
+        // is clustered, so memory does not grow with the number of images (the prototypes are the same).
+        // Classes are clustered on --workers threads with one TorchSharp thread each: the same prototypes for any count.
+        var fitter = new PrototypeFitter(head.ClassCount, ctx.Options.Fitting with { Workers = ctx.Options.Workers }, deferRows: true);
         var names = ctx.Dataset.Names;
         using (var progress = new Progress("fit-prototypes", names.Count))
         {
-            foreach (var name in names)
+            // Files are read on --workers threads; the sampler takes the images in dataset order, so the prototypes do not
+            // depend on the worker count.
+            ParallelImages.ForEachOrdered(names.Count, ctx.Options.Workers, i =>
             {
-                var (keys, maps, h4, w4, _, _) = MapFiles.ReadMaps(ctx.Folder.Maps("cam", name));
-                if (keys.Length > 0)
+                var (keys, maps, h4, w4, _, _) = MapFiles.ReadMaps(ctx.Folder.Maps("cam", names[i]));
+                if (keys.Length == 0) return default((int[], float[], int, int, ScaleFeatureMaps, int)?);
+                var (scales, d, _, _) = FeatureFiles.Read(ctx.Folder.Features(names[i]), new[] { 1.0 }, flip: false);
+                return (keys, maps, h4, w4, scales[0], d);
+            }, (i, item) =>
+            {
+                if (item is var (keys, maps, h4, w4, f, d))
                 {
-                    var (f, _, d, h, w, _, _) = MapFiles.ReadFeatures(ctx.Folder.Features(name));
                     using var scope = NewDisposeScope();
-                    fitter.Add(tensor(f, new long[] { d, h, w }), tensor(maps, new long[] { keys.Length, h4, w4 }), keys);
+                    fitter.Add(tensor(f.F, new long[] { d, f.H, f.W }), tensor(maps, new long[] { keys.Length, h4, w4 }), keys, imageKey: i);
                 }
                 progress.Tick();
-            }
+            });
         }
         var sw = System.Diagnostics.Stopwatch.StartNew();
         PrototypeFitResult result;
+        using (ParallelImages.SingleTorchThread())
         using (var weights = tensor(head.Weights, new long[] { head.ClassCount, head.FeatureDim }))
-            result = fitter.Fit(weights);
+            result = fitter.Fit(weights, i => FeatureFiles.Read(ctx.Folder.Features(names[i]), new[] { 1.0 }, flip: false).Scales[0].F);
         Console.WriteLine($"fit-prototypes: clustered {head.ClassCount} classes in {sw.Elapsed.TotalSeconds:F1} s");
         PrototypeNpz.Write(ctx.Folder.Prototypes, result.Prototypes, ctx.Dataset.ClassNames);
         RunFolder.WriteJson(ctx.Folder.PrototypeReport, result.Reports.Select(r => new

@@ -8,8 +8,8 @@ namespace LpCam.Cli.Pipeline;
 
 /// <summary>
 /// make-cam and make-lpcam: the multi-scale + flip maps of every image's classes at stride 4 of the original size
-/// (cam/, lpcam/ and lpcam_f/). At the single scale 1.0 the cached features of train-cam are reused; other scales run
-/// the backbone again. A re-run skips images whose map file exists.
+/// (cam/, lpcam/ and lpcam_f/), from the features train-cam cached for every scale (the backbone does not run again),
+/// on --workers threads. A re-run skips images whose map file exists.
 /// </summary>
 internal static class MakeMapsStep
 {
@@ -33,10 +33,11 @@ internal static class MakeMapsStep
     {
         var names = ctx.Dataset.Names;
         using var progress = new Progress(label, names.Count);
-        foreach (var name in names)
+        ParallelImages.For(names.Count, ctx.Options.Workers, i =>
         {
+            string name = names[i];
             // Every file is checked (not only up to the first damaged one), so each damaged file is named.
-            if (methods.Select(m => RunFolder.IsReusable(ctx.Folder.Maps(m.Name, name), MapFiles.ReadMaps)).ToList().All(ok => ok)) { progress.Tick(skipped: true); continue; }
+            if (methods.Select(m => RunFolder.IsReusable(ctx.Folder.Maps(m.Name, name), MapFiles.ReadMaps)).ToList().All(ok => ok)) { progress.Tick(skipped: true); return; }
             var classes = ctx.Dataset.Classes(name);
             using var scope = NewDisposeScope();
             using var features = Features(ctx, name, out int height, out int width);
@@ -47,20 +48,18 @@ internal static class MakeMapsStep
                 MapFiles.WriteMaps(ctx.Folder.Maps(method, name), classes, values, h4, w4, height, width);
             }
             progress.Tick();
-        }
+        });
     }
 
-    /// <summary>The features of every scale: the cached scale-1 maps when --scales is 1.0, else a fresh backbone run.</summary>
+    /// <summary>The features of every --scales scale (and flip) from the image's cached file: the backbone never runs here.</summary>
     private static MultiScaleFeatures Features(PipelineContext ctx, string name, out int height, out int width)
     {
+        string path = ctx.Folder.Features(name);
+        if (!File.Exists(path)) throw new CliException($"{path} is missing: run train-cam first.");
         var scales = ctx.Options.Scales;
-        if (scales.Scales.Count == 1 && scales.Scales[0] == 1.0 && RunFolder.TryReuse(ctx.Folder.Features(name), MapFiles.ReadFeatures, out var cached))
-        {
-            var (f, fFlip, d, h, w, fullHeight, fullWidth) = cached;
-            (height, width) = (fullHeight, fullWidth);
-            return MultiScaleFeatures.FromCached(tensor(f, new long[] { 1, d, h, w }), scales.Flip && fFlip is not null ? tensor(fFlip, new long[] { 1, d, h, w }) : null);
-        }
-        var image = ctx.InputImage(name, out height, out width);
-        return MultiScaleFeatures.Extract(image, scales, ctx.Extract);
+        var (maps, d, fullHeight, fullWidth) = FeatureFiles.Read(path, scales.Scales, scales.Flip);
+        (height, width) = (fullHeight, fullWidth);
+        return MultiScaleFeatures.FromCached(maps.Select(m => (tensor(m.F, new long[] { 1, d, m.H, m.W }),
+            m.FFlip is null ? null : tensor(m.FFlip, new long[] { 1, d, m.H, m.W }))).ToList());
     }
 }

@@ -23,6 +23,9 @@ internal sealed class PipelineContext : IDisposable
     public RunFolder Folder { get; }
     public Device TorchDevice { get; }
 
+    /// <summary>The per-step times of this process, for the breakdown at the end of a run.</summary>
+    public StepTimings Timings { get; } = new();
+
     /// <summary>
     /// The backbone named by --backbone: "resnet18" (stride 32), "resnet18-os16" (stride 16, dilated), or
     /// "PATH.onnx:TENSOR" for any ONNX model cut at a feature tensor (ImageNet mean/std input), except models saved by

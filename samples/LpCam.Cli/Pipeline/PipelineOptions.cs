@@ -47,6 +47,8 @@ internal sealed record PipelineOptions
     public int HeadEpochs { get; init; } = MultiLabelHeadOptions.Defaults.Epochs;
     public bool Irn { get; init; }
     public int Gallery { get; init; } = 12;
+    public int Workers { get; init; } = Environment.ProcessorCount;
+    public bool AllOverlays { get; init; }
 
     public PrototypeFitterOptions Fitting => new()
     {
@@ -77,10 +79,12 @@ internal sealed record PipelineOptions
         public static readonly Option<int> HeadEpochs = CliOptions.Int("--head-epochs", MultiLabelHeadOptions.Defaults.Epochs, "epochs of the multi-label head", min: 1, max: 100_000);
         public static readonly Option<bool> Irn = CliOptions.Flag("--irn", "also write the maps in IRN's .npy layout");
         public static readonly Option<int> Gallery = CliOptions.Int("--gallery", 12, "images shown in the report's gallery", min: 0, max: 10_000);
+        public static readonly Option<int> Workers = CliOptions.Int("--workers", Environment.ProcessorCount, "threads of the per-image steps (results are the same for any count; default: the cores)", min: 1, max: 1024);
+        public static readonly Option<string> Overlays = CliOptions.String("--overlays", "report", "report: overlays/ only for the gallery's images; all: for every image", "report", "all");
 
         public static IEnumerable<Option> All =>
             [Out, MaxImages, Seed, Scales, NoFlip, LongSide, Backbone, Device, K, Tau, MuF, MuB, ContextLowerBound, SampleCap, NoSelection,
-             Threshold, CamThreshold, HeadEpochs, Irn, Gallery];
+             Threshold, CamThreshold, HeadEpochs, Irn, Gallery, Workers, Overlays];
     }
 
     /// <summary>Reads the options of a pipeline command; <paramref name="defaultOut"/> is its --out default.</summary>
@@ -109,6 +113,8 @@ internal sealed record PipelineOptions
             HeadEpochs = args.GetValue(Symbols.HeadEpochs),
             Irn = args.GetValue(Symbols.Irn),
             Gallery = args.GetValue(Symbols.Gallery),
+            Workers = args.GetValue(Symbols.Workers),
+            AllOverlays = args.GetValue(Symbols.Overlays) == "all",
         };
     }
 

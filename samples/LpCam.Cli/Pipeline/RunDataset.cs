@@ -30,6 +30,9 @@ internal abstract class RunDataset
     /// <summary>How many of the dataset's images were skipped when it was opened (missing or corrupt files, reported then).</summary>
     public virtual int Skipped => 0;
 
+    /// <summary>Whether the image has a ground-truth mask (without decoding it).</summary>
+    public virtual bool HasMask(string name) => LoadMask(name) is not null;
+
     /// <summary>The same dataset limited to its first <paramref name="count"/> images.</summary>
     public RunDataset Take(int? count) => count is int n && n < Names.Count ? new Limited(this, n) : this;
 
@@ -43,5 +46,6 @@ internal abstract class RunDataset
         public override RgbImage LoadImage(string name) => inner.LoadImage(name);
         public override IReadOnlyList<int> Classes(string name) => inner.Classes(name);
         public override (byte[] Mask, int Height, int Width)? LoadMask(string name) => inner.LoadMask(name);
+        public override bool HasMask(string name) => inner.HasMask(name);
     }
 }

@@ -24,6 +24,8 @@ internal sealed class SegmentationRunDataset : RunDataset
     public override RgbImage LoadImage(string name) => _dataset.LoadImage(_byName[name]);
     public override IReadOnlyList<int> Classes(string name) => _byName[name].ClassIds;
 
+    public override bool HasMask(string name) => _byName[name].HasMask;
+
     public override (byte[] Mask, int Height, int Width)? LoadMask(string name)
     {
         var sample = _byName[name];

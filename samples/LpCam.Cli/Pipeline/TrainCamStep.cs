@@ -6,9 +6,9 @@ using LpCam.MLNet.Engine.Interop;
 namespace LpCam.Cli.Pipeline;
 
 /// <summary>
-/// train-cam: runs the frozen backbone over every image once (scale 1 and its flip; cached under features/), then trains
-/// the bias-free multi-label head on the pooled features and the image labels. The held-out mAP is measured by 5-fold
-/// cross-validation before the final head is trained on all images.
+/// train-cam: runs the frozen backbone over every image once per inference scale and flip (cached under features/, see
+/// <see cref="FeatureExtraction"/>), then trains the bias-free multi-label head on the pooled scale-1 features and the
+/// image labels. The held-out mAP is measured by 5-fold cross-validation before the final head is trained on all images.
 /// </summary>
 internal static class TrainCamStep
 {
@@ -16,26 +16,14 @@ internal static class TrainCamStep
     {
         var names = ctx.Dataset.Names;
         int classCount = ctx.Dataset.ClassNames.Count;
-        var pooled = new List<float[]>(names.Count);
+        var pooled = FeatureExtraction.Run(ctx, (f, d, positions) => GlobalAveragePool.Pool(f, d, positions), out var backboneTime);
+        ctx.Timings.Backbone = backboneTime;
         var labels = new List<float[]>(names.Count);
-        using (var progress = new Progress("features", names.Count))
+        foreach (var name in names)
         {
-            foreach (var name in names)
-            {
-                string path = ctx.Folder.Features(name);
-                bool cached = RunFolder.TryReuse(path, MapFiles.ReadFeatures, out var features);
-                if (!cached)
-                {
-                    ExtractFeatures(ctx, name, path);
-                    features = MapFiles.ReadFeatures(path);
-                }
-                var (f, _, d, h, w, _, _) = features;
-                pooled.Add(GlobalAveragePool.Pool(f, d, h * w));
-                var multiHot = new float[classCount];
-                foreach (int c in ctx.Dataset.Classes(name)) multiHot[c] = 1;
-                labels.Add(multiHot);
-                progress.Tick(skipped: cached);
-            }
+            var multiHot = new float[classCount];
+            foreach (int c in ctx.Dataset.Classes(name)) multiHot[c] = 1;
+            labels.Add(multiHot);
         }
         if (RunFolder.IsReusable(ctx.Folder.Head, ReadHead) & RunFolder.IsReusable(ctx.Folder.Classifier, ReadMap))
         {
@@ -46,14 +34,20 @@ internal static class TrainCamStep
         var trainer = new MultiLabelHeadTrainer(options, ctx.TorchDevice);
         double map = double.NaN;
         IReadOnlyList<double> folds = Array.Empty<double>();
-        if (names.Count >= 10)
+        HeadTrainingResult result;
+        // The 5 folds and the final head train on --workers threads, one TorchSharp thread each: the same for any count.
+        using (ParallelImages.SingleTorchThread())
         {
-            var cv = trainer.CrossValidate(pooled, labels, folds: 5);
-            map = cv.MeanMap;
-            folds = cv.Folds.Select(f => f.Map).ToList();
-            Console.WriteLine($"train-cam: 5-fold held-out mAP {map:F3} ({string.Join(", ", folds.Select(v => v.ToString("F3", CultureInfo.InvariantCulture)))})");
+            if (names.Count >= 10)
+            {
+                var (cv, final) = trainer.CrossValidateAndTrain(pooled, labels, folds: 5, ctx.Options.Workers);
+                map = cv.MeanMap;
+                folds = cv.Folds.Select(f => f.Map).ToList();
+                Console.WriteLine($"train-cam: 5-fold held-out mAP {map:F3} ({string.Join(", ", folds.Select(v => v.ToString("F3", CultureInfo.InvariantCulture)))})");
+                result = final;
+            }
+            else result = trainer.Train(pooled, labels);
         }
-        var result = trainer.Train(pooled, labels);
         Console.WriteLine($"train-cam: head trained on {names.Count} images on {ctx.TorchDevice.type}, loss {result.EpochLosses[0]:F4} -> {result.EpochLosses[^1]:F4}");
         Npz.Write(ctx.Folder.Head, new KeyValuePair<string, NpyArray>[]
         {
@@ -87,13 +81,5 @@ internal static class TrainCamStep
     {
         using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
         return document.RootElement.GetProperty("mAP") is { ValueKind: System.Text.Json.JsonValueKind.Number } v ? v.GetDouble() : double.NaN;
-    }
-
-    private static void ExtractFeatures(PipelineContext ctx, string name, string path)
-    {
-        var image = ctx.InputImage(name, out int height, out int width);
-        var batch = new[] { image, image.FlipHorizontal() };
-        var maps = ctx.Backbone.ExtractBatch(batch, out int h, out int w);
-        MapFiles.WriteFeatures(path, maps[0], maps[1], ctx.Backbone.FeatureDim, h, w, height, width);
     }
 }

@@ -88,6 +88,48 @@ public sealed class MultiLabelHeadTrainer
         return new CrossValidationResult(reports, reports.Average(r => r.Map));
     }
 
+    /// <summary>
+    /// The k-fold held-out mAP (<see cref="CrossValidate"/>) and the head trained on every image (<see cref="Train(IReadOnlyList{float[]}, IReadOnlyList{float[]}, IReadOnlyList{float[]}?, IReadOnlyList{float[]}?)"/>)
+    /// in one call: the k + 1 trainings are independent, so they run on up to <paramref name="workers"/> threads. Each
+    /// result is the same as from the sequential calls with the same TorchSharp thread count (the caller chooses it, e.g.
+    /// one intra-op thread per worker).
+    /// </summary>
+    /// <param name="pooled">Pooled features, one D-vector per image.</param>
+    /// <param name="labels">Multi-hot labels, one C-vector per image.</param>
+    /// <param name="folds">k, at least 2.</param>
+    /// <param name="workers">Trainings run at once; at least 1.</param>
+    /// <returns>The cross-validation result and the head trained on all images.</returns>
+    public (CrossValidationResult CrossValidation, HeadTrainingResult Final) CrossValidateAndTrain(
+        IReadOnlyList<float[]> pooled, IReadOnlyList<float[]> labels, int folds, int workers)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
+        var (rows, _, _) = HeadInputs.Check(pooled, labels, "training");
+        var splits = DataSplit.KFold(rows, folds, Options.Seed).ToList();
+        var results = new HeadTrainingResult[splits.Count + 1];
+        void Job(int i)
+        {
+            if (i == splits.Count)
+            {
+                results[i] = Train(pooled, labels);
+                return;
+            }
+            var split = splits[i];
+            results[i] = Train(
+                DataSplit.Select(pooled, split.Train), DataSplit.Select(labels, split.Train),
+                DataSplit.Select(pooled, split.HeldOut), DataSplit.Select(labels, split.HeldOut));
+        }
+        try
+        {
+            Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = workers }, Job);
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count >= 1)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
+        var reports = results.Take(splits.Count).Select(r => r.Validation!).ToList();
+        return (new CrossValidationResult(reports, reports.Average(r => r.Map)), results[^1]);
+    }
+
     private (float[] Weights, float[] Losses) Fit(float[] features, float[] targets, int rows, int dim, int classes)
     {
         torch.random.manual_seed(Options.Seed);

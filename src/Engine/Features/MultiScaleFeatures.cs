@@ -74,6 +74,26 @@ public sealed class MultiScaleFeatures : IDisposable
         return result;
     }
 
+    /// <summary>
+    /// Wraps features computed earlier at several scales (each with its flip or null), in the order the map methods sum
+    /// them; this object takes ownership of every tensor.
+    /// </summary>
+    /// <param name="scales">Per scale: [B, D, h, w] features and the [B, D, h, w] features of the flipped images (still
+    /// flipped), or null; at least one scale.</param>
+    /// <exception cref="ArgumentException">No scale was given.</exception>
+    public static MultiScaleFeatures FromCached(IReadOnlyList<(Tensor Features, Tensor? FlippedFeatures)> scales)
+    {
+        ArgumentNullException.ThrowIfNull(scales);
+        if (scales.Count == 0) throw new ArgumentException("Expected the features of at least one scale.", nameof(scales));
+        var result = new MultiScaleFeatures(scales.Select(s => new ScaleFeatures(s.Features, s.FlippedFeatures)).ToList());
+        foreach (var (f, flipped) in scales)
+        {
+            result._owned.Add(f);
+            if (flipped is not null) result._owned.Add(flipped);
+        }
+        return result;
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {

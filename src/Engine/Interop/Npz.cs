@@ -48,7 +48,18 @@ public static class Npz
     /// <exception cref="InvalidDataException">The file is not a zip archive, an entry is not named <c>*.npy</c>, or an entry
     /// is not a readable <c>.npy</c> array; the message names the file (and the entry).</exception>
     /// <exception cref="FileNotFoundException">There is no such file.</exception>
-    public static IReadOnlyDictionary<string, NpyArray> Read(string path)
+    public static IReadOnlyDictionary<string, NpyArray> Read(string path) => Read(path, null);
+
+    /// <summary>
+    /// Reads the arrays of an archive whose names are in <paramref name="names"/> (every array when null), keyed by name,
+    /// in archive order; the other entries are skipped without being decompressed or parsed.
+    /// </summary>
+    /// <param name="path">The archive.</param>
+    /// <param name="names">The array names to read; names the archive lacks are simply absent from the result.</param>
+    /// <exception cref="InvalidDataException">The file is not a zip archive, an entry is not named <c>*.npy</c>, or a read
+    /// entry is not a readable <c>.npy</c> array; the message names the file (and the entry).</exception>
+    /// <exception cref="FileNotFoundException">There is no such file.</exception>
+    public static IReadOnlyDictionary<string, NpyArray> Read(string path, IReadOnlySet<string>? names)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
@@ -71,6 +82,8 @@ public static class Npz
                 if (!entry.FullName.EndsWith(".npy", StringComparison.Ordinal))
                     throw new InvalidDataException($"'{path}' holds the entry '{entry.FullName}'; expected only .npy entries.");
                 string name = entry.FullName[..^".npy".Length];
+                if (names is not null && !names.Contains(name))
+                    continue;
                 using var entryStream = entry.Open();
                 arrays[name] = Npy.Read(entryStream, $"{path}:{entry.FullName}");
             }

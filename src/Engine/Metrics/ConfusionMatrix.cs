@@ -110,6 +110,33 @@ public sealed class ConfusionMatrix
             EmptyPredictionCount++;
     }
 
+    /// <summary>
+    /// Adds one image given as its cells (row-major [g * <see cref="ClassCount"/> + p], already validated and without
+    /// ignored pixels) and its number of ignored pixels: the same totals as <see cref="Add(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>
+    /// of the image's pixels.
+    /// </summary>
+    internal void AddImageCounts(ReadOnlySpan<int> cells, long ignoredPixels)
+    {
+        int c = ClassCount;
+        long counted = 0;
+        bool anyObject = false;
+        for (int g = 0; g < c; g++)
+            for (int p = 0; p < c; p++)
+            {
+                int n = cells[g * c + p];
+                if (n == 0)
+                    continue;
+                _counts[g * c + p] += n;
+                counted += n;
+                anyObject |= p != 0;
+            }
+        PixelCount += counted;
+        IgnoredPixelCount += ignoredPixels;
+        ImageCount++;
+        if (!anyObject)
+            EmptyPredictionCount++;
+    }
+
     /// <summary>Records an image that could not be predicted because its maps held NaN; no pixel is counted.</summary>
     public void RecordNanMap() => NanMapCount++;
 

@@ -5,13 +5,13 @@ namespace LpCam.MLNet.Engine.Prototypes;
 
 /// <summary>
 /// Fits LPCAM's local prototypes (paper Eqs. 2-4, lpcam-algorithm.md section 2) in one streaming pass: add the training
-/// images one at a time (<see cref="Add"/>), then cluster each class's foreground and context samples and select the
-/// prototypes against the classifier (<see cref="Fit"/>).
+/// images one at a time (<see cref="Add(Tensor, Tensor, IReadOnlyList{int})"/>), then cluster each class's foreground and context samples and select the
+/// prototypes against the classifier (<see cref="Fit(Tensor)"/>).
 /// </summary>
 /// <remarks>
 /// <para>Memory is bounded by the per-set sample cap, not by the number of images (<see cref="PrototypeSampleAccumulator"/>).</para>
 /// <para>Edge cases: a class with no image, or whose images never put CAM above tau (empty foreground), makes
-/// <see cref="Fit"/> throw, naming the class: it could have no class prototype. A set with fewer sampled rows than K is
+/// <see cref="Fit(Tensor)"/> throw, naming the class: it could have no class prototype. A set with fewer sampled rows than K is
 /// clustered into K' = its row count clusters, and the report says so (<see cref="ClassFitReport.ClustersReduced"/>). A
 /// class with no context rows gets no context prototypes (LPCAM then uses FG_n alone for it).</para>
 /// <example><code>
@@ -24,12 +24,27 @@ namespace LpCam.MLNet.Engine.Prototypes;
 public sealed class PrototypeFitter
 {
     private readonly Device _device;
+    private Func<int, float[]>? _imageFeatures;
 
     /// <summary>Creates a fitter for <paramref name="classCount"/> object classes.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="classCount"/> is below 1, or a setting of
     /// <paramref name="options"/> is out of range.</exception>
     /// <exception cref="ArgumentException">The device is unknown or not available.</exception>
     public PrototypeFitter(int classCount, PrototypeFitterOptions? options = null)
+        : this(classCount, options, deferRows: false)
+    {
+    }
+
+    /// <summary>
+    /// Creates a fitter that, with <paramref name="deferRows"/>, samples (image key, position) keys instead of feature rows
+    /// (<see cref="PrototypeSampleAccumulator.DeferRows"/>): memory no longer grows with the images added; images are
+    /// added with a key (<see cref="Add(Tensor, Tensor, IReadOnlyList{int}, int)"/>) and <see cref="Fit(Tensor, Func{int, float[]})"/>
+    /// reads each set's rows back through the caller, one set at a time. The prototypes are the same as without deferral.
+    /// </summary>
+    /// <param name="classCount">C, the number of object classes; at least 1.</param>
+    /// <param name="options">The settings; null for the defaults.</param>
+    /// <param name="deferRows">Keep keys instead of rows.</param>
+    public PrototypeFitter(int classCount, PrototypeFitterOptions? options, bool deferRows)
     {
         if (classCount < 1)
             throw new ArgumentOutOfRangeException(nameof(classCount), classCount, $"classCount was {classCount}; expected at least 1.");
@@ -37,7 +52,7 @@ public sealed class PrototypeFitter
         Options.Validate();
         _device = TorchDevice.Resolve(Options.Device);
         ClassCount = classCount;
-        Samples = new PrototypeSampleAccumulator(classCount, Options.Tau, Options.SampleCap, Options.Seed);
+        Samples = new PrototypeSampleAccumulator(classCount, Options.Tau, Options.SampleCap, Options.Seed, deferRows);
     }
 
     /// <summary>The settings in use.</summary>
@@ -49,12 +64,15 @@ public sealed class PrototypeFitter
     /// <summary>The per-class samples gathered so far.</summary>
     public PrototypeSampleAccumulator Samples { get; }
 
-    /// <summary>Adds one training image (see <see cref="PrototypeSampleAccumulator.Add"/>).</summary>
+    /// <summary>Adds one training image (see <see cref="PrototypeSampleAccumulator.Add(Tensor, Tensor, IReadOnlyList{int})"/>).</summary>
     /// <param name="features">Its single-scale, un-flipped feature map, float [D, h, w].</param>
     /// <param name="cams">CAM of its k ground-truth classes, float [k, H', W'] in [0, 1].</param>
     /// <param name="classIndices">The k class indices, in the order of <paramref name="cams"/>.</param>
     /// <exception cref="ArgumentException">Invalid shapes, values or class indices.</exception>
     public void Add(Tensor features, Tensor cams, IReadOnlyList<int> classIndices) => Samples.Add(features, cams, classIndices);
+
+    /// <summary>Adds one training image under <paramref name="imageKey"/> (see <see cref="PrototypeSampleAccumulator.Add(Tensor, Tensor, IReadOnlyList{int}, int)"/>).</summary>
+    public void Add(Tensor features, Tensor cams, IReadOnlyList<int> classIndices, int imageKey) => Samples.Add(features, cams, classIndices, imageKey);
 
     /// <summary>Clusters every class's samples and selects its prototypes.</summary>
     /// <param name="classifierWeights">W, float [C, D], no bias, any device.</param>
@@ -63,8 +81,22 @@ public sealed class PrototypeFitter
     /// images' D, or holds NaN or infinite values.</exception>
     /// <exception cref="InvalidOperationException">No image was added; or, with ClassifierFallback off, some class has no image or an empty foreground
     /// sample (the message names the classes).</exception>
-    public PrototypeFitResult Fit(Tensor classifierWeights)
+    public PrototypeFitResult Fit(Tensor classifierWeights) => Fit(classifierWeights, null);
+
+    /// <summary>
+    /// Clusters every class's samples and selects its prototypes; a fitter with deferred rows reads the rows of each set
+    /// through <paramref name="imageFeatures"/> just before clustering it and drops them after, so at most one set's rows
+    /// are in memory.
+    /// </summary>
+    /// <param name="classifierWeights">W, float [C, D], no bias, any device.</param>
+    /// <param name="imageFeatures">For an image key given to Add: the same [D, h, w] features, C order. Required when the
+    /// rows are deferred; unused otherwise.</param>
+    /// <returns>The prototype set and one report per class.</returns>
+    public PrototypeFitResult Fit(Tensor classifierWeights, Func<int, float[]>? imageFeatures)
     {
+        if (Samples.DeferRows && imageFeatures is null)
+            throw new ArgumentNullException(nameof(imageFeatures), "The rows are deferred: give the features of each image key.");
+        _imageFeatures = imageFeatures;
         const string expected = "[C, D] classifier weights W (no bias)";
         TensorChecks.RequireFloat(classifierWeights, 2, nameof(classifierWeights), expected);
         if (Samples.FeatureDim is not int d)
@@ -83,29 +115,42 @@ public sealed class PrototypeFitter
         using var scope = NewDisposeScope();
         var weights = classifierWeights.detach().to(_device);
         var selector = new PrototypeSelector(Options.SelectionOptions);
-        var classes = new List<ClassPrototypes>(ClassCount);
-        var reports = new List<ClassFitReport>(ClassCount);
-        for (int c = 0; c < ClassCount; c++)
+        var classes = new ClassPrototypes[ClassCount];
+        var reports = new ClassFitReport[ClassCount];
+        void FitClass(int c)
         {
+            using var classScope = NewDisposeScope();
             if (Samples.ImagesOfClass(c) == 0 || Samples.Foreground(c)!.Count == 0)
             {
-                var (fallback, report) = ClassifierDirection(c, weights);
-                classes.Add(fallback);
-                reports.Add(report);
-                continue;
+                (classes[c], reports[c]) = ClassifierDirection(c, weights);
+                return;
             }
             var fgSample = Samples.Foreground(c)!;
             var bgSample = Samples.Context(c)!;
             var fg = Cluster(fgSample, c, 0);
             var bg = bgSample.Count == 0 ? null : Cluster(bgSample, c, 1);
             var (prototypes, selection) = selector.Select(c, fg, bg, weights);
-            classes.Add(prototypes);
-            reports.Add(new ClassFitReport(
+            classes[c] = prototypes;
+            reports[c] = new ClassFitReport(
                 c, Samples.ImagesOfClass(c),
                 fgSample.RowsSeen, bgSample.RowsSeen, fgSample.Count, bgSample.Count,
                 fg.ClusterCount, bg?.ClusterCount ?? 0,
                 fgSample.Count < Options.Clusters || (bgSample.Count > 0 && bgSample.Count < Options.Clusters),
-                fg.Report, bg?.Report, selection));
+                fg.Report, bg?.Report, selection);
+        }
+        if (Options.Workers == 1)
+            for (int c = 0; c < ClassCount; c++)
+                FitClass(c);
+        else
+        {
+            try
+            {
+                Parallel.For(0, ClassCount, new ParallelOptions { MaxDegreeOfParallelism = Options.Workers }, FitClass);
+            }
+            catch (AggregateException e) when (e.InnerExceptions.Count >= 1)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+            }
         }
         return new PrototypeFitResult(new PrototypeSet(d, classes), reports);
     }
@@ -115,7 +160,50 @@ public sealed class PrototypeFitter
         using var scope = NewDisposeScope();
         int k = Math.Min(Options.Clusters, sample.Count);
         var kmeans = new SphericalKMeans(Options.KMeans(k, PrototypeSampleAccumulator.DeriveSeed(Options.Seed, classIndex, set + 2)));
-        return kmeans.Fit(sample.ToTensor(_device));
+        if (!sample.KeysOnly)
+            return kmeans.Fit(sample.ToTensor(_device));
+        try
+        {
+            sample.SetRows(GatherRows(sample, _imageFeatures!));
+            return kmeans.Fit(sample.ToTensor(_device));
+        }
+        finally
+        {
+            sample.ReleaseRows();
+        }
+    }
+
+    /// <summary>The rows of a key sampler's keys, in slot order, reading each image's features once.</summary>
+    private static float[] GatherRows(ReservoirSampler sample, Func<int, float[]> imageFeatures)
+    {
+        int dim = sample.Dimension;
+        var rows = new float[(long)sample.Count * dim];
+        var slotsByImage = new SortedDictionary<int, List<int>>();
+        var keys = sample.Keys;
+        for (int slot = 0; slot < keys.Length; slot++)
+        {
+            int image = PrototypeSampleAccumulator.ImageOfKey(keys[slot]);
+            if (!slotsByImage.TryGetValue(image, out var slots))
+                slotsByImage[image] = slots = new List<int>();
+            slots.Add(slot);
+        }
+        foreach (var (image, slots) in slotsByImage)
+        {
+            var f = imageFeatures(image) ?? throw new InvalidOperationException($"No features were given for image key {image}.");
+            if (f.Length % dim != 0)
+                throw new InvalidOperationException($"The features of image key {image} hold {f.Length} values; expected D x h x w with D = {dim}.");
+            int positions = f.Length / dim;
+            foreach (int slot in slots)
+            {
+                int p = PrototypeSampleAccumulator.PositionOfKey(sample.Keys[slot]);
+                if (p >= positions)
+                    throw new InvalidOperationException($"The features of image key {image} have {positions} positions; a sampled row is at position {p}.");
+                var row = rows.AsSpan(slot * dim, dim);
+                for (int d = 0; d < dim; d++)
+                    row[d] = f[d * positions + p];
+            }
+        }
+        return rows;
     }
 
     /// <summary>The fallback of a class without foreground features: w_n / |w_n| as its only class prototype.</summary>

@@ -50,6 +50,13 @@ public sealed record PrototypeFitterOptions
     /// clustering a capped sample is cheap, and on the CPU a seed gives bit-identical prototypes.</summary>
     public string Device { get; init; } = "cpu";
 
+    /// <summary>
+    /// How many classes are clustered at once (threads); default 1. Each class's prototypes depend only on its own samples
+    /// and seed, so any value gives the same prototypes as 1 for the same TorchSharp thread count (the caller chooses
+    /// that, e.g. one intra-op thread per worker so that workers do not oversubscribe the cores).
+    /// </summary>
+    public int Workers { get; init; } = 1;
+
     /// <summary>Rows per block of the k-means assignment step.</summary>
     public int ChunkRows { get; init; } = SphericalKMeansOptions.DefaultChunkRows;
 
@@ -81,6 +88,8 @@ public sealed record PrototypeFitterOptions
             throw new ArgumentOutOfRangeException(nameof(Tau), Tau, $"Tau was {Tau}; expected a value strictly between 0 and 1 (CAMs are normalised to [0, 1]).");
         if (SampleCap < 1)
             throw new ArgumentOutOfRangeException(nameof(SampleCap), SampleCap, $"SampleCap was {SampleCap}; expected at least 1.");
+        if (Workers < 1)
+            throw new ArgumentOutOfRangeException(nameof(Workers), Workers, $"Workers was {Workers}; expected at least 1.");
         KMeans(Clusters, Seed).Validate();
         SelectionOptions.Validate();
         ArgumentNullException.ThrowIfNull(Device, nameof(Device));

@@ -42,6 +42,22 @@ public sealed class PrototypeSampleAccumulator
     /// <param name="seed">Seed of the reservoirs.</param>
     /// <exception cref="ArgumentOutOfRangeException">A parameter is out of range.</exception>
     public PrototypeSampleAccumulator(int classCount, float tau = DefaultTau, int sampleCap = DefaultSampleCap, int seed = 0)
+        : this(classCount, tau, sampleCap, seed, deferRows: false)
+    {
+    }
+
+    /// <summary>
+    /// Creates an empty accumulator that, with <paramref name="deferRows"/>, keeps only the key (image key, position) of
+    /// every sampled feature row (<see cref="ReservoirSampler.ForKeys"/>): memory stays a few bytes per sampled row whatever
+    /// the number of images, and the rows are read back from the caller's features when a set is clustered
+    /// (<see cref="PrototypeFitter.Fit(Tensor, Func{int, float[]})"/>). The sample is the same as without deferral.
+    /// </summary>
+    /// <param name="classCount">C, the number of object classes; at least 1.</param>
+    /// <param name="tau">The CAM threshold tau, strictly between 0 and 1.</param>
+    /// <param name="sampleCap">The most rows kept per class and per set; at least 1.</param>
+    /// <param name="seed">Seed of the per-class samplers.</param>
+    /// <param name="deferRows">Keep keys instead of rows; images are then added with an image key.</param>
+    public PrototypeSampleAccumulator(int classCount, float tau, int sampleCap, int seed, bool deferRows)
     {
         if (classCount < 1)
             throw new ArgumentOutOfRangeException(nameof(classCount), classCount, $"classCount was {classCount}; expected at least 1.");
@@ -56,7 +72,17 @@ public sealed class PrototypeSampleAccumulator
         _foreground = new ReservoirSampler?[classCount];
         _context = new ReservoirSampler?[classCount];
         _images = new int[classCount];
+        DeferRows = deferRows;
     }
+
+    /// <summary>Whether the samplers keep (image key, position) keys instead of feature rows.</summary>
+    public bool DeferRows { get; }
+
+    /// <summary>The image key of a sampled row's key (see <see cref="DeferRows"/>).</summary>
+    public static int ImageOfKey(long key) => (int)(key >> 32);
+
+    /// <summary>The feature position (y * w + x) of a sampled row's key (see <see cref="DeferRows"/>).</summary>
+    public static int PositionOfKey(long key) => (int)(key & 0xFFFFFFFF);
 
     /// <summary>C, the number of object classes.</summary>
     public int ClassCount { get; }
@@ -93,6 +119,23 @@ public sealed class PrototypeSampleAccumulator
     /// index is out of range or repeated, or D differs from earlier images.</exception>
     public void Add(Tensor features, Tensor cams, IReadOnlyList<int> classIndices)
     {
+        if (DeferRows)
+            throw new InvalidOperationException("This accumulator defers rows: add images with an image key.");
+        Add(features, cams, classIndices, 0);
+    }
+
+    /// <summary>
+    /// Adds one image as <see cref="Add(Tensor, Tensor, IReadOnlyList{int})"/> does; with <see cref="DeferRows"/> the
+    /// samplers keep (<paramref name="imageKey"/>, position) instead of the rows, and the caller must give the same
+    /// features back for this key when the prototypes are fitted.
+    /// </summary>
+    /// <param name="features">[D, h, w] float features of the image.</param>
+    /// <param name="cams">[k, H', W'] CAMs of the image's k classes.</param>
+    /// <param name="classIndices">The k class indices, in the order of <paramref name="cams"/>.</param>
+    /// <param name="imageKey">The caller's key of the image (not negative), e.g. its index in the dataset.</param>
+    public void Add(Tensor features, Tensor cams, IReadOnlyList<int> classIndices, int imageKey)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(imageKey);
         ArgumentNullException.ThrowIfNull(classIndices);
         TensorChecks.RequireFloat(features, 3, nameof(features), "[D, h, w] feature map of one image");
         TensorChecks.RequireFloat(cams, 3, nameof(cams), "[k, H', W'] CAM of the image's k classes");
@@ -127,7 +170,7 @@ public sealed class PrototypeSampleAccumulator
 
         using var scope = NewDisposeScope();
         // Rows: one D-vector per position, row-major over (y, x).
-        float[] rows = TensorChecks.ToFloatArray(features.reshape(d, h * w).t());
+        float[] rows = DeferRows ? Array.Empty<float>() : TensorChecks.ToFloatArray(features.reshape(d, h * w).t());
         var resized = nn.functional.interpolate(cams.detach().to_type(ScalarType.Float32).unsqueeze(0), size: new long[] { h, w }, mode: InterpolationMode.Nearest);
         float[] maps = TensorChecks.ToFloatArray(resized);
 
@@ -137,9 +180,21 @@ public sealed class PrototypeSampleAccumulator
         {
             int c = classIndices[i];
             _images[c]++;
-            var fg = _foreground[c] ??= new ReservoirSampler(dim, SampleCap, DeriveSeed(Seed, c, 0));
-            var bg = _context[c] ??= new ReservoirSampler(dim, SampleCap, DeriveSeed(Seed, c, 1));
+            var fg = _foreground[c] ??= NewSampler(dim, DeriveSeed(Seed, c, 0));
+            var bg = _context[c] ??= NewSampler(dim, DeriveSeed(Seed, c, 1));
             var map = maps.AsSpan(i * positions, positions);
+            if (DeferRows)
+            {
+                for (int p = 0; p < positions; p++)
+                {
+                    long key = ((long)imageKey << 32) | (uint)p;
+                    if (map[p] > Tau)
+                        fg.AddKey(key);
+                    else if (map[p] < Tau)
+                        bg.AddKey(key);
+                }
+                continue;
+            }
             for (int p = 0; p < positions; p++)
             {
                 var row = rows.AsSpan(p * dim, dim);
@@ -152,6 +207,9 @@ public sealed class PrototypeSampleAccumulator
     }
 
     /// <summary>A seed per (seed, class, set), mixed with SplitMix64 so nearby seeds give unrelated streams.</summary>
+    private ReservoirSampler NewSampler(int dim, int seed) =>
+        DeferRows ? ReservoirSampler.ForKeys(dim, SampleCap, seed) : new ReservoirSampler(dim, SampleCap, seed);
+
     internal static int DeriveSeed(int seed, int classIndex, int set)
     {
         ulong z = unchecked((ulong)(uint)seed * 0x9E3779B97F4A7C15UL + (ulong)classIndex * 0xBF58476D1CE4E5B9UL + (ulong)set * 0x94D049BB133111EBUL + 0x2545F4914F6CDD1DUL);

@@ -20,6 +20,7 @@ public sealed class ReservoirSampler
 {
     private readonly Random _random;
     private float[] _buffer;
+    private long[]? _keys;
 
     /// <summary>Creates an empty sampler.</summary>
     /// <param name="dimension">D, the length of every row; at least 1.</param>
@@ -82,11 +83,22 @@ public sealed class ReservoirSampler
     {
         if ((uint)index >= (uint)Count)
             throw new ArgumentOutOfRangeException(nameof(index), index, $"index was {index}; expected 0..{Count - 1}.");
+        RequireRows();
         return _buffer.AsSpan(index * Dimension, Dimension);
     }
 
     /// <summary>Copies the sample into a new row-major array of <see cref="Count"/> x <see cref="Dimension"/> floats.</summary>
-    public float[] ToArray() => _buffer.AsSpan(0, Count * Dimension).ToArray();
+    public float[] ToArray()
+    {
+        RequireRows();
+        return _buffer.AsSpan(0, Count * Dimension).ToArray();
+    }
+
+    private void RequireRows()
+    {
+        if (_keys is not null && _buffer.Length != (long)Count * Dimension)
+            throw new InvalidOperationException("This sampler keeps keys only: give it the rows of its keys with SetRows first.");
+    }
 
     /// <summary>Copies the sample into a new float32 tensor [<see cref="Count"/>, <see cref="Dimension"/>] on <paramref name="device"/>.</summary>
     /// <remarks>The caller owns the tensor (it joins the caller's dispose scope, if any).</remarks>
@@ -102,22 +114,79 @@ public sealed class ReservoirSampler
 
     private void AddOne(ReadOnlySpan<float> row)
     {
-        long seen = RowsSeen++;
-        int slot;
-        if (seen < Capacity)
-        {
-            slot = Count++;
-            EnsureRoom(Count);
-        }
-        else
-        {
-            // Algorithm R: the (seen+1)-th row replaces a uniform slot with probability Capacity / (seen + 1).
-            long j = _random.NextInt64(seen + 1);
-            if (j >= Capacity)
-                return;
-            slot = (int)j;
-        }
+        if (_keys is not null)
+            throw new InvalidOperationException("This sampler keeps keys only (ForKeys): add rows with AddKey.");
+        int slot = NextSlot();
+        if (slot < 0)
+            return;
+        EnsureRoom(slot + 1);
         row.CopyTo(_buffer.AsSpan(slot * Dimension, Dimension));
+    }
+
+    /// <summary>Counts one more row and returns the slot it takes, or -1 when it is not sampled (Algorithm R).</summary>
+    private int NextSlot()
+    {
+        long seen = RowsSeen++;
+        if (seen < Capacity)
+            return Count++;
+        // Algorithm R: the (seen+1)-th row replaces a uniform slot with probability Capacity / (seen + 1).
+        long j = _random.NextInt64(seen + 1);
+        return j >= Capacity ? -1 : (int)j;
+    }
+
+    /// <summary>
+    /// Creates an empty sampler that keeps a caller-chosen key per sampled row (for example image and position) instead
+    /// of the row's values: 8 bytes per kept row, so the samples of many classes cost almost nothing until their rows are
+    /// needed. It takes exactly the slots a row sampler with the same seed would take for the same stream, so once the
+    /// rows of <see cref="Keys"/> are filled in (<see cref="SetRows"/>) it holds the same sample.
+    /// </summary>
+    /// <inheritdoc cref="ReservoirSampler(int, int, int)"/>
+    public static ReservoirSampler ForKeys(int dimension, int capacity, int seed) =>
+        new(dimension, capacity, seed) { _buffer = Array.Empty<float>(), _keys = new long[Math.Min(capacity, 64)] };
+
+    /// <summary>True for a sampler made by <see cref="ForKeys"/>.</summary>
+    public bool KeysOnly => _keys is not null;
+
+    /// <summary>The key of every sampled row, in slot order (a <see cref="ForKeys"/> sampler).</summary>
+    /// <exception cref="InvalidOperationException">The sampler keeps rows, not keys.</exception>
+    public ReadOnlySpan<long> Keys => (_keys ?? throw new InvalidOperationException("This sampler keeps rows, not keys.")).AsSpan(0, Count);
+
+    /// <summary>Offers the key of one more row of the stream (a <see cref="ForKeys"/> sampler).</summary>
+    /// <exception cref="InvalidOperationException">The sampler keeps rows, not keys.</exception>
+    public void AddKey(long key)
+    {
+        if (_keys is null)
+            throw new InvalidOperationException("This sampler keeps rows: add them with Add.");
+        int slot = NextSlot();
+        if (slot < 0)
+            return;
+        if (slot >= _keys.Length)
+            Array.Resize(ref _keys, (int)Math.Min(Capacity, Math.Max(slot + 1, 2L * _keys.Length)));
+        _keys[slot] = key;
+    }
+
+    /// <summary>
+    /// Gives a <see cref="ForKeys"/> sampler the values of its rows: <see cref="Count"/> x <see cref="Dimension"/> floats,
+    /// row i being the row of <see cref="Keys"/>[i]; <see cref="Row"/>, <see cref="ToArray"/> and <see cref="ToTensor"/>
+    /// then read them until <see cref="ReleaseRows"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The sampler keeps rows itself.</exception>
+    /// <exception cref="ArgumentException">The length is not Count x Dimension.</exception>
+    public void SetRows(float[] rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (_keys is null)
+            throw new InvalidOperationException("This sampler keeps its rows itself.");
+        if (rows.Length != (long)Count * Dimension)
+            throw new ArgumentException($"rows has {rows.Length} values; expected Count x Dimension = {(long)Count * Dimension}.", nameof(rows));
+        _buffer = rows;
+    }
+
+    /// <summary>Drops the rows given to a <see cref="ForKeys"/> sampler by <see cref="SetRows"/> (the keys stay).</summary>
+    public void ReleaseRows()
+    {
+        if (_keys is not null)
+            _buffer = Array.Empty<float>();
     }
 
     private void EnsureRoom(int rows)

@@ -10,7 +10,9 @@ namespace LpCam.MLNet.Engine.Seeds;
 /// <remarks>
 /// The state is one <see cref="ConfusionMatrix"/> per threshold. Each image's per-pixel maximum over its maps is computed
 /// once; the mask at threshold t is then that map's label where the maximum exceeds t, else background, which is exactly
-/// <see cref="SeedMasks.FromMaps(float[], int, int, IReadOnlyList{int}, float)"/> at t. An image whose maps hold NaN is not
+/// <see cref="SeedMasks.FromMaps(float[], int, int, IReadOnlyList{int}, float)"/> at t. One pass over the pixels counts
+/// them by (number of thresholds exceeded, truth, label); every threshold's counts follow from that histogram, so an
+/// image costs O(pixels + thresholds x classes^2) rather than O(pixels x thresholds). An image whose maps hold NaN is not
 /// counted: Add returns false and each matrix records it in <see cref="ConfusionMatrix.NanMapCount"/>.
 /// Sweeps of disjoint image sets can be merged.
 /// </remarks>
@@ -18,6 +20,8 @@ public sealed class ThresholdSweep
 {
     private readonly ConfusionMatrix[] _matrices;
     private readonly float[] _thresholds;
+    private readonly float[] _sortedThresholds;
+    private readonly int[] _sortedIndex;
 
     /// <summary>0.05, 0.10, ..., 0.95: the default thresholds.</summary>
     public static IReadOnlyList<float> DefaultThresholds { get; } =
@@ -41,6 +45,8 @@ public sealed class ThresholdSweep
         for (int i = 0; i < _matrices.Length; i++)
             _matrices[i] = new ConfusionMatrix(classCount);
         ClassCount = classCount;
+        _sortedIndex = Enumerable.Range(0, _thresholds.Length).OrderBy(i => _thresholds[i]).ToArray();
+        _sortedThresholds = _sortedIndex.Select(i => _thresholds[i]).ToArray();
     }
 
     /// <summary>Number of labels including background.</summary>
@@ -76,28 +82,80 @@ public sealed class ThresholdSweep
             return false;
         }
 
+        // Validate the ground truth before counting anything (as ConfusionMatrix.Add does).
+        int classes = ClassCount;
+        for (int i = 0; i < groundTruth.Length; i++)
+        {
+            byte g = groundTruth[i];
+            if (g != ConfusionMatrix.IgnoreLabel && g >= classes)
+                throw new ArgumentException($"Ground-truth value {g} at position {i} is not a label: expected 0..{classes - 1} or {ConfusionMatrix.IgnoreLabel} (ignored).", nameof(groundTruth));
+        }
+
+        // One pass over the pixels: a pixel whose maximum b exceeds exactly the k smallest thresholds is predicted as its
+        // label at those k thresholds and as background at the others, so the histogram of (k, truth, label) gives every
+        // threshold's matrix exactly (the same integers as building each threshold's mask).
+        int levels = _thresholds.Length;
+        int cells = classes * classes;
         var bestArray = ArrayPool<float>.Shared.Rent(pixels);
         var labelArray = ArrayPool<byte>.Shared.Rent(pixels);
-        var maskArray = ArrayPool<byte>.Shared.Rent(pixels);
+        var histogram = ArrayPool<int>.Shared.Rent((levels + 1) * cells);
+        var matrix = ArrayPool<int>.Shared.Rent(cells);
         try
         {
             var best = bestArray.AsSpan(0, pixels);
             var label = labelArray.AsSpan(0, pixels);
-            var mask = maskArray.AsSpan(0, pixels);
+            var hist = histogram.AsSpan(0, (levels + 1) * cells);
+            hist.Clear();
             SeedMasks.MaxOverMaps(maps, pixels, classLabels, best, label);
-            for (int t = 0; t < _thresholds.Length; t++)
+            var sorted = _sortedThresholds;
+            long ignored = 0;
+            for (int i = 0; i < pixels; i++)
             {
-                float threshold = _thresholds[t];
-                for (int i = 0; i < pixels; i++)
-                    mask[i] = best[i] > threshold ? label[i] : (byte)0;
-                _matrices[t].Add(mask, groundTruth); // the first call validates the ground truth before counting anything
+                byte g = groundTruth[i];
+                if (g == ConfusionMatrix.IgnoreLabel)
+                {
+                    ignored++;
+                    continue;
+                }
+                float b = best[i];
+                int k = 0;
+                while (k < levels && b > sorted[k])
+                    k++;
+                hist[k * cells + g * classes + label[i]]++;
+            }
+
+            // above[g, p]: pixels whose label p is kept at the current threshold (k > j); suffix sums over k.
+            var cell = matrix.AsSpan(0, cells);
+            var above = new int[cells];
+            var total = new int[classes];
+            for (int k = 0; k <= levels; k++)
+                for (int g = 0; g < classes; g++)
+                    for (int p = 0; p < classes; p++)
+                        total[g] += hist[k * cells + g * classes + p];
+            for (int j = levels - 1; j >= 0; j--)
+            {
+                var level = hist.Slice((j + 1) * cells, cells);
+                for (int x = 0; x < cells; x++)
+                    above[x] += level[x];
+                for (int g = 0; g < classes; g++)
+                {
+                    int kept = 0;
+                    for (int p = 1; p < classes; p++)
+                    {
+                        cell[g * classes + p] = above[g * classes + p];
+                        kept += above[g * classes + p];
+                    }
+                    cell[g * classes] = total[g] - kept;
+                }
+                _matrices[_sortedIndex[j]].AddImageCounts(cell, ignored);
             }
         }
         finally
         {
             ArrayPool<float>.Shared.Return(bestArray);
             ArrayPool<byte>.Shared.Return(labelArray);
-            ArrayPool<byte>.Shared.Return(maskArray);
+            ArrayPool<int>.Shared.Return(histogram);
+            ArrayPool<int>.Shared.Return(matrix);
         }
         return true;
     }

@@ -83,4 +83,18 @@ public class MultiLabelHeadTrainerTests
         Assert.Equal(cv.Folds.Average(f => f.Map), cv.MeanMap, 12);
         Assert.True(cv.MeanMap > 0.9, $"cross-validated mAP {cv.MeanMap:F4}");
     }
+
+    [Fact]
+    public void Cross_validation_and_the_final_head_on_three_threads_equal_the_sequential_calls()
+    {
+        var (x, y) = SyntheticHeadData.Make(120, Dim, Classes, seed: 5);
+        var trainer = new MultiLabelHeadTrainer(new MultiLabelHeadOptions { Epochs = 10, Seed = 3 });
+        var cv = trainer.CrossValidate(x, y, folds: 4);
+        var final = trainer.Train(x, y);
+        var (parallelCv, parallelFinal) = trainer.CrossValidateAndTrain(x, y, folds: 4, workers: 3);
+        Assert.Equal(cv.Folds.Select(f => f.Map), parallelCv.Folds.Select(f => f.Map));
+        Assert.Equal(cv.MeanMap, parallelCv.MeanMap);
+        Assert.Equal(final.Head.Weights, parallelFinal.Head.Weights);
+        Assert.Equal(final.EpochLosses, parallelFinal.EpochLosses);
+    }
 }

@@ -116,6 +116,55 @@ public class PrototypeFitterTests
     }
 
     [Fact]
+    public void Deferred_rows_give_the_same_prototypes_and_reports_as_rows_kept_in_memory()
+    {
+        // The key samplers take the same slots as the row samplers (a small cap forces replacements), and the rows read
+        // back per set are the same rows, so the prototypes are identical.
+        var options = new PrototypeFitterOptions { Clusters = 3, Seed = 5, SampleCap = 20 };
+        var kept = new PrototypeFitter(2, options);
+        var deferred = new PrototypeFitter(2, options, deferRows: true);
+        var images = new List<float[]>();
+        var r = new Random(3);
+        for (int i = 0; i < 12; i++)
+        {
+            var (f, cam) = Image(r, i % 2);
+            using (f)
+            using (cam)
+            {
+                kept.Add(f, cam, [i % 2]);
+                deferred.Add(f, cam, [i % 2], imageKey: images.Count);
+                images.Add(f.data<float>().ToArray());
+            }
+        }
+        using var w = Weights(2);
+        var a = kept.Fit(w);
+        var b = deferred.Fit(w, key => images[key]);
+        Assert.True(deferred.Samples.Foreground(0)!.KeysOnly);
+        for (int c = 0; c < 2; c++)
+        {
+            Assert.Equal(a.Prototypes.Classes[c].ClassCentres, b.Prototypes.Classes[c].ClassCentres);
+            Assert.Equal(a.Prototypes.Classes[c].ContextCentres, b.Prototypes.Classes[c].ContextCentres);
+            Assert.Equal(a.Reports[c].ForegroundRowsClustered, b.Reports[c].ForegroundRowsClustered);
+        }
+        Assert.Throws<ArgumentNullException>(() => deferred.Fit(w));
+        Assert.Throws<InvalidOperationException>(() => deferred.Samples.Foreground(0)!.ToArray()); // rows are dropped after clustering
+    }
+
+    [Fact]
+    public void Classes_clustered_on_several_threads_give_the_same_prototypes()
+    {
+        using var w = Weights(3);
+        var one = Fed(new PrototypeFitterOptions { Clusters = 3, Seed = 2, SampleCap = 25 }, classes: 3).Fit(w);
+        var many = Fed(new PrototypeFitterOptions { Clusters = 3, Seed = 2, SampleCap = 25, Workers = 3 }, classes: 3).Fit(w);
+        for (int c = 0; c < 3; c++)
+        {
+            Assert.Equal(one.Prototypes.Classes[c].ClassCentres, many.Prototypes.Classes[c].ClassCentres);
+            Assert.Equal(one.Prototypes.Classes[c].ContextCentres, many.Prototypes.Classes[c].ContextCentres);
+            Assert.Equal(c, many.Reports[c].ClassIndex);
+        }
+    }
+
+    [Fact]
     public void No_selection_keeps_the_context_centres_that_selection_drops()
     {
         using var w = Weights(2);

@@ -44,6 +44,28 @@ public class ThresholdSweepTests
     }
 
     [Fact]
+    public void Unordered_thresholds_give_the_counts_of_separate_seed_masks_at_each()
+    {
+        // The sweep counts pixels once by the number of thresholds they exceed; every count, including the ignored pixels
+        // and empty predictions, must equal the per-threshold masks, whatever order the thresholds are given in.
+        var images = SmallSet();
+        float[] thresholds = { 0.7f, 0.05f, 0.3f, 0.5f, 0.95f, 0.1f, 0f, 1f };
+        var sweep = new ThresholdSweep(4, thresholds);
+        foreach (var image in images)
+            Assert.True(sweep.Add(image));
+        for (int t = 0; t < thresholds.Length; t++)
+        {
+            var expected = new ConfusionMatrix(4);
+            foreach (var image in images)
+                expected.Add(SeedMasks.FromMaps(image.Maps, image.Height, image.Width, image.ClassLabels, thresholds[t]), image.GroundTruth);
+            var actual = sweep.MatrixAt(t);
+            Assert.Equal(expected.ToArray(), actual.ToArray());
+            Assert.Equal((expected.PixelCount, expected.IgnoredPixelCount, expected.EmptyPredictionCount, expected.ImageCount),
+                (actual.PixelCount, actual.IgnoredPixelCount, actual.EmptyPredictionCount, actual.ImageCount));
+        }
+    }
+
+    [Fact]
     public void Best_threshold_is_the_one_with_the_highest_mIoU()
     {
         var result = ThresholdSweep.Run(SmallSet(), 4);

@@ -1,0 +1,89 @@
+using System.Globalization;
+using LpCam.MLNet.Engine.Interop;
+
+namespace LpCam.Cli.Pipeline;
+
+/// <summary>The backbone features of one image at one inference scale: the image's map and its flip's (still flipped).</summary>
+/// <param name="Scale">The scale factor.</param>
+/// <param name="F">D x H x W values, C order.</param>
+/// <param name="FFlip">The flipped image's map (not un-flipped), or null without flip.</param>
+/// <param name="H">Rows of the map.</param>
+/// <param name="W">Columns of the map.</param>
+internal sealed record ScaleFeatureMaps(double Scale, float[] F, float[]? FFlip, int H, int W);
+
+/// <summary>
+/// features/NAME.npz: the backbone features of every inference scale of one image, so the backbone runs once per image
+/// and scale for the whole run. Scale 1 is "f" and "f_flip" (as train-cam always wrote them); another scale s is
+/// "f_x{s}" and "f_flip_x{s}" (s in invariant culture, e.g. f_x0.5); "size" is the original [H, W]. float32, stored.
+/// </summary>
+internal static class FeatureFiles
+{
+    /// <summary>The array name of a scale's features (or of its flip's).</summary>
+    public static string Key(double scale, bool flipped) =>
+        (flipped ? "f_flip" : "f") + (scale == 1.0 ? "" : "_x" + scale.ToString("R", CultureInfo.InvariantCulture));
+
+    /// <summary>The scales a run caches: 1.0 first (train-cam and fit-prototypes use it), then the other --scales in order.</summary>
+    public static IReadOnlyList<double> CachedScales(IReadOnlyList<double> scales) =>
+        scales.Where(s => s != 1.0).Prepend(1.0).ToList();
+
+    /// <summary>Writes the features of every scale atomically.</summary>
+    public static void Write(string path, IReadOnlyList<ScaleFeatureMaps> scales, int d, int height, int width)
+    {
+        var arrays = new List<KeyValuePair<string, NpyArray>>();
+        foreach (var s in scales)
+        {
+            arrays.Add(new(Key(s.Scale, false), NpyArray.Create(s.F, d, s.H, s.W)));
+            if (s.Scale == 1.0) arrays.Add(new("size", NpyArray.Create(new[] { height, width }, 2)));
+            if (s.FFlip is not null) arrays.Add(new(Key(s.Scale, true), NpyArray.Create(s.FFlip, d, s.H, s.W)));
+        }
+        Npz.Write(path, arrays);
+    }
+
+    /// <summary>
+    /// Reads the features of <paramref name="scales"/> (with their flips when <paramref name="flip"/>) in that order; the
+    /// other arrays of the file are skipped unread.
+    /// </summary>
+    /// <exception cref="CliException">The file lacks a scale (it was written with other --scales).</exception>
+    public static (IReadOnlyList<ScaleFeatureMaps> Scales, int D, int Height, int Width) Read(string path, IReadOnlyList<double> scales, bool flip)
+    {
+        var wanted = new HashSet<string>(StringComparer.Ordinal) { "size" };
+        foreach (var s in scales)
+        {
+            wanted.Add(Key(s, false));
+            if (flip) wanted.Add(Key(s, true));
+        }
+        var arrays = Npz.Read(path, wanted);
+        if (!arrays.TryGetValue("size", out var size)) throw new CliException($"{path} has no 'size' array: delete it and re-run.");
+        int d = 0;
+        var list = new List<ScaleFeatureMaps>(scales.Count);
+        foreach (var s in scales)
+        {
+            if (!arrays.TryGetValue(Key(s, false), out var f))
+                throw new CliException($"{path} holds no features of scale {s} ('{Key(s, false)}'): delete features/ and re-run.");
+            float[]? flipped = null;
+            if (flip)
+            {
+                if (!arrays.TryGetValue(Key(s, true), out var ff))
+                    throw new CliException($"{path} holds no features of the flipped image at scale {s}: delete features/ and re-run.");
+                flipped = ff.AsFloat32();
+            }
+            if (f.Shape.Count != 3 || (d != 0 && f.Shape[0] != d))
+                throw new InvalidDataException($"'{path}': '{Key(s, false)}' has shape {f.ShapeText}; expected [D, h, w] with one D.");
+            d = f.Shape[0];
+            var values = Finite(f.AsFloat32(), path, Key(s, false));
+            if (flipped is not null && flipped.Length != values.Length)
+                throw new InvalidDataException($"'{path}': '{Key(s, true)}' does not have the shape of '{Key(s, false)}'.");
+            list.Add(new ScaleFeatureMaps(s, values, flipped is null ? null : Finite(flipped, path, Key(s, true)), f.Shape[1], f.Shape[2]));
+        }
+        var hw = size.AsInt32();
+        if (hw.Length != 2 || hw[0] < 1 || hw[1] < 1) throw new InvalidDataException($"'{path}': 'size' is not [height, width].");
+        return (list, d, hw[0], hw[1]);
+    }
+
+    private static float[] Finite(float[] values, string path, string name)
+    {
+        foreach (float v in values)
+            if (!float.IsFinite(v)) throw new InvalidDataException($"'{path}': '{name}' holds NaN or infinite values.");
+        return values;
+    }
+}

@@ -10,10 +10,10 @@ public class CliWorkersTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    private string Run(int workers, params string[] extra)
+    private string Run(int workers, int images = 10, params string[] extra)
     {
         string dir = Path.Combine(_root, $"w{workers}");
-        var args = new[] { "run", "--voc", VocDev.Root, "--max-images", "10", "--long-side", "224", "--scales", "1.0,0.5", "--k", "3",
+        var args = new[] { "run", "--voc", VocDev.Root, "--max-images", images.ToString(System.Globalization.CultureInfo.InvariantCulture), "--long-side", "224", "--scales", "1.0,0.5", "--k", "3",
             "--head-epochs", "20", "--gallery", "2", "--workers", workers.ToString(), "--out", dir }.Concat(extra).ToArray();
         var (code, output) = CliProcess.Run(args);
         Assert.True(code == 0, output);
@@ -46,7 +46,7 @@ public class CliWorkersTests : IDisposable
     [Fact]
     public void Overlays_all_draws_every_image()
     {
-        string dir = Run(2, "--overlays", "all", "--max-images", "4");
+        string dir = Run(2, images: 4, "--overlays", "all");
         Assert.Equal(4, Directory.GetFiles(Path.Combine(dir, "overlays"), "*.png").Length);
     }
 }

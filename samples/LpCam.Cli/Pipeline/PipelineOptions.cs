@@ -23,6 +23,9 @@ internal sealed record PipelineOptions
     /// <summary>The largest --scales factor (the image's long side times it is what the backbone sees).</summary>
     public const double MaxScale = 4;
 
+    /// <summary>The largest side the backbone is given: --long-side times the largest --scales factor.</summary>
+    public const int MaxBackboneSide = 8192;
+
     /// <summary>CAM seeds' threshold: IRN's 0.15 (LPCAM's is <see cref="SeedMaskEstimator.Defaults.Threshold"/>).</summary>
     public const float DefaultCamThreshold = 0.15f;
 
@@ -91,13 +94,17 @@ internal sealed record PipelineOptions
     public static PipelineOptions Parse(ParseResult args, string defaultOut)
     {
         string backbone = CheckBackbone(args.GetValue(Symbols.Backbone)!);
+        var scales = ParseScales(args.GetValue(Symbols.Scales)!, flip: !args.GetValue(Symbols.NoFlip));
+        int longSide = args.GetValue(Symbols.LongSide);
+        if (longSide * scales.Scales.Max() > MaxBackboneSide)
+            throw new CliException($"options --long-side {longSide} and --scales {args.GetValue(Symbols.Scales)} give the backbone images of {longSide * scales.Scales.Max():F0} pixels; expected at most {MaxBackboneSide} (one such image needs gigabytes).");
         return new()
         {
             Out = args.GetValue(Symbols.Out) ?? defaultOut,
             MaxImages = args.GetValue(Symbols.MaxImages),
             Seed = args.GetValue(Symbols.Seed),
-            Scales = ParseScales(args.GetValue(Symbols.Scales)!, flip: !args.GetValue(Symbols.NoFlip)),
-            LongSide = args.GetValue(Symbols.LongSide),
+            Scales = scales,
+            LongSide = longSide,
             Backbone = backbone,
             BackboneDigest = FileDigest(backbone),
             Device = args.GetValue(Symbols.Device)!,

@@ -88,6 +88,14 @@ public sealed class CliFaultTests : IClassFixture<CliFaultTests.FinishedRun>, ID
     }
 
     [Fact]
+    public void A_long_side_and_scales_that_make_huge_images_are_refused_before_anything_runs()
+    {
+        var (code, output) = CliProcess.Run(FinishedRun.Args(Path.Combine(_temp.Path, "out"), "--long-side", "4096", "--scales", "1,2.5"));
+        AssertOneLineError(code, output, "give the backbone images of 10240 pixels; expected at most 8192");
+        Assert.False(Directory.Exists(Path.Combine(_temp.Path, "out")));
+    }
+
+    [Fact]
     public void A_backbone_file_that_is_not_onnx_or_lacks_the_tensor_is_one_line_naming_it()
     {
         string notOnnx = _temp.File("model.onnx");

@@ -42,8 +42,6 @@ internal sealed class PipelineContext : IDisposable
         return image.ResizeLongSide(Options.LongSide);
     }
 
-    public Tensor Extract(IReadOnlyList<RgbImage> batch) => Backbone.ExtractTensor(batch);
-
     private IBackbone OpenBackbone()
     {
         int? gpu = Options.Device == "cuda" ? 0 : null;

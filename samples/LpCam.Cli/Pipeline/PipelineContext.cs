@@ -42,8 +42,6 @@ internal sealed class PipelineContext : IDisposable
         return image.ResizeLongSide(Options.LongSide);
     }
 
-    public Tensor Extract(IReadOnlyList<RgbImage> batch) => Backbone.ExtractTensor(batch);
-
     /// <summary>Opens the backbone; a file that is not an ONNX model, or lacks the tensor, is a clear --backbone error.</summary>
     private IBackbone OpenBackboneChecked()
     {

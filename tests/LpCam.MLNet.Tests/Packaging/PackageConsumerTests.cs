@@ -62,7 +62,7 @@ public sealed class PackageConsumerTests : IDisposable
         Assert.DoesNotContain(coreTypes, t => t.Namespace is "LpCam.MLNet.Reporting" or "LpCam.MLNet.FineTuning");
         var fineTuning = Nuspec("LpCam.MLNet.FineTuning").Descendants().Where(e => e.Name.LocalName == "dependency").ToList();
         Assert.Contains(fineTuning, e => (string)e.Attribute("id")! == "TorchSharp.PyBridge");
-        Assert.Contains(fineTuning, e => (string)e.Attribute("id")! == "LpCam.MLNet" && (string)e.Attribute("version")! == _version);
+        Assert.Contains(fineTuning, e => (string)e.Attribute("id")! == "LpCam.MLNet" && (string)e.Attribute("version")! == $"[{_version}]"); // lockstep
     }
 
     [Fact]

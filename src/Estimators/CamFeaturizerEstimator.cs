@@ -82,7 +82,7 @@ public sealed class CamFeaturizerEstimator : OnnxCompiledEstimator<CamFeaturizer
         public IReadOnlyList<string>? ClassNames { get; set; }
         /// <summary>Where the head trains: "cpu", "cuda" or "auto".</summary>
         public string Device { get; set; } = "auto";
-        /// <summary>Receives progress lines (images featurised, device, loss); null for none.</summary>
+        /// <summary>Also receives the progress lines (images featurised, device, loss) that Fit writes to MLContext.Log; null for none.</summary>
         public Action<string>? Log { get; set; }
     }
 
@@ -117,15 +117,15 @@ public sealed class CamFeaturizerEstimator : OnnxCompiledEstimator<CamFeaturizer
 
         var pooled = new List<float[]>();
         var labels = new List<float[]>();
-        using (var backbone = new OnnxBackbone(backboneModel, Context.GpuDeviceId, o.Log))
+        using (var backbone = new OnnxBackbone(backboneModel, Context.GpuDeviceId, Log))
             Featurize(input, backbone, height, width, classCount, pooled, labels);
         if (pooled.Count == 0)
             throw new InvalidOperationException($"The training data has no rows; CamFeaturizer needs images with labels in '{o.LabelColumnName}'.");
 
         var device = TorchDevice.Resolve(o.Device);
-        o.Log?.Invoke($"CamFeaturizer: training the head on {pooled.Count} images ({classCount} classes, D = {backboneModel.FeatureDim}) on {device.type}.");
+        Log($"CamFeaturizer: training the head on {pooled.Count} images ({classCount} classes, D = {backboneModel.FeatureDim}) on {device.type}.");
         var training = new MultiLabelHeadTrainer(o.Head, device).Train(pooled, labels);
-        o.Log?.Invoke($"CamFeaturizer: loss {training.EpochLosses[0]:F4} -> {training.EpochLosses[^1]:F4} over {training.EpochLosses.Length} epochs.");
+        Log($"CamFeaturizer: loss {training.EpochLosses[0]:F4} -> {training.EpochLosses[^1]:F4} over {training.EpochLosses.Length} epochs.");
 
         var (h, w) = (FeatureGrid.Cells(height, backboneModel.Stride), FeatureGrid.Cells(width, backboneModel.Stride));
         var metadata = Metadata(backboneModel, names, training.Head, device.type.ToString());
@@ -147,6 +147,9 @@ public sealed class CamFeaturizerEstimator : OnnxCompiledEstimator<CamFeaturizer
     /// <inheritdoc />
     private protected override IReadOnlyList<(string Name, bool Bytes)> OutputColumns =>
         [(EstimatorOptions.FeaturesColumnName, false), (EstimatorOptions.ScoresColumnName, false), (EstimatorOptions.CamColumnName, false)];
+
+    /// <inheritdoc />
+    private protected override Action<string>? OptionsLog => EstimatorOptions.Log;
 
     private (int Height, int Width, int ClassCount) CheckInput(DataViewSchema schema, BackboneOnnxModel backbone)
     {
@@ -183,7 +186,7 @@ public sealed class CamFeaturizerEstimator : OnnxCompiledEstimator<CamFeaturizer
             if (batch.Count == 0) return;
             foreach (var map in backbone.ExtractBatch(batch, out int h, out int w)) pooled.Add(Engine.Features.GlobalAveragePool.Pool(map, backbone.FeatureDim, h * w));
             batch.Clear();
-            if (pooled.Count % 50 < batchSize) o.Log?.Invoke($"CamFeaturizer: {pooled.Count} images featurised.");
+            if (pooled.Count % 50 < batchSize) Log($"CamFeaturizer: {pooled.Count} images featurised.");
         }
         long row = 0;
         float minPixel = float.MaxValue, maxPixel = float.MinValue;

@@ -86,7 +86,7 @@ public sealed class LocalPrototypeEstimator : OnnxCompiledEstimator<LpCamTransfo
         public ClassifierHead? Classifier { get; set; }
         /// <summary>Class names, stored in the model; optional.</summary>
         public IReadOnlyList<string>? ClassNames { get; set; }
-        /// <summary>Receives progress lines; null for none.</summary>
+        /// <summary>Also receives the progress lines that Fit writes to MLContext.Log; null for none.</summary>
         public Action<string>? Log { get; set; }
     }
 
@@ -124,7 +124,7 @@ public sealed class LocalPrototypeEstimator : OnnxCompiledEstimator<LpCamTransfo
         var fitter = new PrototypeFitter(shape.ClassCount, o.Fitting);
         int images = Stream(input, shape, fitter);
         string device = Engine.TorchDevice.Resolve(o.Fitting.Device).type.ToString();
-        o.Log?.Invoke($"LocalPrototypes: {images} images streamed; clustering {shape.ClassCount} classes (K = {o.Fitting.Clusters}) on {device}.");
+        Log($"LocalPrototypes: {images} images streamed; clustering {shape.ClassCount} classes (K = {o.Fitting.Clusters}) on {device}.");
         PrototypeFitResult result;
         using (var weights = tensor(head.Weights, new long[] { head.ClassCount, head.FeatureDim }))
             result = fitter.Fit(weights);
@@ -150,6 +150,9 @@ public sealed class LocalPrototypeEstimator : OnnxCompiledEstimator<LpCamTransfo
     /// <inheritdoc />
     private protected override IReadOnlyList<(string Name, bool Bytes)> OutputColumns =>
         EstimatorOptions.ForegroundOnlyColumnName is { } fo ? [(EstimatorOptions.OutputColumnName, false), (fo, false)] : [(EstimatorOptions.OutputColumnName, false)];
+
+    /// <inheritdoc />
+    private protected override Action<string>? OptionsLog => EstimatorOptions.Log;
 
     private readonly record struct InputShape(int ClassCount, int FeatureDim, int FeatureHeight, int FeatureWidth, int Height, int Width);
 
@@ -230,7 +233,7 @@ public sealed class LocalPrototypeEstimator : OnnxCompiledEstimator<LpCamTransfo
             {
                 throw new InvalidDataException($"Row {row}: {e.Message}", e);
             }
-            if (++images % 50 == 0) o.Log?.Invoke($"LocalPrototypes: {images} images streamed.");
+            if (++images % 50 == 0) Log($"LocalPrototypes: {images} images streamed.");
         }
         return images;
     }

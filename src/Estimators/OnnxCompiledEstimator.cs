@@ -1,6 +1,7 @@
 using LpCam.MLNet.Onnx;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
 using Microsoft.ML.Transforms.Onnx;
 
 namespace LpCam.MLNet.Estimators;
@@ -24,11 +25,37 @@ public abstract class OnnxCompiledEstimator<TTransformer> : IEstimator<TTransfor
     /// the compiled graph runs.</summary>
     private protected MLContext Context { get; }
 
-    /// <summary>Checks the input schema, learns from <paramref name="input"/> and returns the fitted transformer.</summary>
+    /// <summary>
+    /// Checks the input schema, learns from <paramref name="input"/> and returns the fitted transformer. Progress lines go
+    /// to <see cref="MLContext.Log"/> (source <c>LpCam.&lt;estimator&gt;; Fit</c>, kind Info) and to the estimator's
+    /// <c>Options.Log</c> when one is set.
+    /// </summary>
     public TTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return FitCompiled(input);
+        var host = ((IHostEnvironment)Context).Register("LpCam." + GetType().Name.Replace("Estimator", "", StringComparison.Ordinal));
+        using var channel = host.Start("Fit");
+        _channel = channel;
+        try
+        {
+            return FitCompiled(input);
+        }
+        finally
+        {
+            _channel = null;
+        }
+    }
+
+    private IChannel? _channel;
+
+    /// <summary>The estimator's own progress callback (its <c>Options.Log</c>), or null.</summary>
+    private protected abstract Action<string>? OptionsLog { get; }
+
+    /// <summary>Writes a progress line to <see cref="MLContext.Log"/> (during Fit) and to <see cref="OptionsLog"/>.</summary>
+    private protected void Log(string message)
+    {
+        _channel?.Info(MessageSensitivity.None, message);
+        OptionsLog?.Invoke(message);
     }
 
     /// <summary>

@@ -104,6 +104,9 @@ public sealed class SeedMaskEstimator : OnnxCompiledEstimator<SeedMaskTransforme
     /// <inheritdoc />
     private protected override IReadOnlyList<(string Name, bool Bytes)> OutputColumns => [(EstimatorOptions.OutputColumnName, true)];
 
+    /// <inheritdoc />
+    private protected override Action<string>? OptionsLog => null;
+
     private (int ClassCount, int Height, int Width) CheckInput(DataViewSchema schema)
     {
         var o = EstimatorOptions;

@@ -5,6 +5,7 @@ using LpCam.MLNet.Engine.Features;
 using LpCam.MLNet.Images;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
 using static TorchSharp.torch;
 
 namespace LpCam.MLNet.Tests.Components;
@@ -57,6 +58,25 @@ public class CamFeaturizerTests
         var pooled = Enumerable.Range(0, 512).Select(d => features.Skip(d * h * w).Take(h * w).Average()).ToArray();
         var expectedScores = fitted.Head.Scores(pooled);
         Assert.True(scores.Zip(expectedScores, (a, b) => Math.Abs(a - b)).Max() < 1e-4f);
+    }
+
+    [Fact]
+    public void Fit_writes_its_progress_to_the_context_log_and_to_the_options_callback()
+    {
+        var ml = new MLContext(seed: 1);
+        var logged = new List<(string Source, ChannelMessageKind Kind, string Message)>();
+        ml.Log += (_, e) => { lock (logged) logged.Add((e.Source, e.Kind, e.RawMessage)); };
+        var callback = new List<string>();
+        var data = ml.Data.LoadFromEnumerable(VocRow.Slice(6));
+        VocRow.ImagePipeline(ml, 64)
+            .Append(ml.LpCam().CamFeaturizer(new() { Head = new MultiLabelHeadOptions { Epochs = 2 }, Device = "cpu", Log = callback.Add }))
+            .Fit(data);
+
+        var info = logged.Where(l => l.Source.StartsWith("LpCam.CamFeaturizer", StringComparison.Ordinal) && l.Kind == ChannelMessageKind.Info)
+            .Select(l => l.Message).ToList();
+        Assert.Contains(info, m => m.StartsWith("CamFeaturizer: training the head on 6 images", StringComparison.Ordinal));
+        Assert.Contains(info, m => m.StartsWith("CamFeaturizer: loss ", StringComparison.Ordinal));
+        Assert.Equal(callback, info); // the same lines reach both
     }
 
     [Fact]

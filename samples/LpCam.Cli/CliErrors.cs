@@ -54,5 +54,8 @@ internal static class CliErrors
         }
     }
 
+    /// <summary>The first line of a message, trimmed (exception texts sometimes go on with details).</summary>
+    public static string FirstLine(string text) => text.Split('\n')[0].Trim();
+
     private static string OneLine(string text) => string.Join(" ", text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }

@@ -63,5 +63,5 @@ public sealed class BackboneOnnxModel
     public ClassifierHead? Head { get; }
 
     /// <summary>Writes the model to an ONNX file atomically (never into the package folder of the pretrained model).</summary>
-    public void Save(string path) => Engine.Interop.AtomicFile.Write(path, stream => stream.Write(BytesArray));
+    public void Save(string path) => Engine.Interop.AtomicFile.WriteAllBytes(path, BytesArray);
 }

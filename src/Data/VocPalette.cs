@@ -56,7 +56,7 @@ public static class VocPalette
 
     /// <summary>Writes <paramref name="mask"/> to <paramref name="path"/> as a VOC palette PNG (see <see cref="EncodeMaskPng"/>).</summary>
     public static void WriteMaskPng(string path, byte[] mask, int height, int width) =>
-        Engine.Interop.AtomicFile.Write(path, stream => stream.Write(EncodeMaskPng(mask, height, width)));
+        Engine.Interop.AtomicFile.WriteAllBytes(path, EncodeMaskPng(mask, height, width));
 
     /// <summary>Reads the labels of a mask PNG file.</summary>
     /// <returns>The labels (row-major) and the mask's size.</returns>

@@ -11,9 +11,8 @@ public static class ReportFiles
     public static void WriteAllBytes(string path, byte[] bytes)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        ArgumentNullException.ThrowIfNull(bytes);
         EnsureFolder(path);
-        AtomicFile.Write(path, stream => stream.Write(bytes));
+        AtomicFile.WriteAllBytes(path, bytes);
     }
 
     /// <summary>Writes <paramref name="text"/> as UTF-8 without a byte-order mark, atomically (see <see cref="WriteAllBytes"/>).</summary>

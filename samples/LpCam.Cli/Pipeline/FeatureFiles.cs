@@ -43,7 +43,8 @@ internal static class FeatureFiles
     /// Reads the features of <paramref name="scales"/> (with their flips when <paramref name="flip"/>) in that order; the
     /// other arrays of the file are skipped unread.
     /// </summary>
-    /// <exception cref="CliException">The file lacks a scale (it was written with other --scales).</exception>
+    /// <exception cref="InvalidDataException">The file lacks a scale, has inconsistent shapes or holds NaN (the message names it).</exception>
+    /// <exception cref="CliException">The file is missing (train-cam makes it).</exception>
     public static (IReadOnlyList<ScaleFeatureMaps> Scales, int D, int Height, int Width) Read(string path, IReadOnlyList<double> scales, bool flip)
     {
         var wanted = new HashSet<string>(StringComparer.Ordinal) { "size" };
@@ -52,38 +53,24 @@ internal static class FeatureFiles
             wanted.Add(Key(s, false));
             if (flip) wanted.Add(Key(s, true));
         }
-        var arrays = Npz.Read(path, wanted);
-        if (!arrays.TryGetValue("size", out var size)) throw new CliException($"{path} has no 'size' array: delete it and re-run.");
+        var arrays = Npz.Read(MapFiles.Existing(path, "train-cam"), wanted);
+        var size = MapFiles.Size(arrays, path);
         int d = 0;
         var list = new List<ScaleFeatureMaps>(scales.Count);
         foreach (var s in scales)
         {
-            if (!arrays.TryGetValue(Key(s, false), out var f))
-                throw new CliException($"{path} holds no features of scale {s} ('{Key(s, false)}'): delete features/ and re-run.");
+            var f = MapFiles.Array(arrays, path, Key(s, false), rank: 3);
+            if (d != 0 && f.Shape[0] != d) throw MapFiles.Bad(path, $"'{Key(s, false)}' has shape {f.ShapeText}; expected [D, h, w] with one D");
+            d = f.Shape[0];
             float[]? flipped = null;
             if (flip)
             {
-                if (!arrays.TryGetValue(Key(s, true), out var ff))
-                    throw new CliException($"{path} holds no features of the flipped image at scale {s}: delete features/ and re-run.");
-                flipped = ff.AsFloat32();
+                var ff = MapFiles.Array(arrays, path, Key(s, true), rank: 3);
+                if (!ff.Shape.SequenceEqual(f.Shape)) throw MapFiles.Bad(path, $"'{Key(s, true)}' has shape {ff.ShapeText}; expected that of '{Key(s, false)}'");
+                flipped = MapFiles.Finite(ff.AsFloat32(), path, Key(s, true));
             }
-            if (f.Shape.Count != 3 || (d != 0 && f.Shape[0] != d))
-                throw new InvalidDataException($"'{path}': '{Key(s, false)}' has shape {f.ShapeText}; expected [D, h, w] with one D.");
-            d = f.Shape[0];
-            var values = Finite(f.AsFloat32(), path, Key(s, false));
-            if (flipped is not null && flipped.Length != values.Length)
-                throw new InvalidDataException($"'{path}': '{Key(s, true)}' does not have the shape of '{Key(s, false)}'.");
-            list.Add(new ScaleFeatureMaps(s, values, flipped is null ? null : Finite(flipped, path, Key(s, true)), f.Shape[1], f.Shape[2]));
+            list.Add(new ScaleFeatureMaps(s, MapFiles.Finite(f.AsFloat32(), path, Key(s, false)), flipped, f.Shape[1], f.Shape[2]));
         }
-        var hw = size.AsInt32();
-        if (hw.Length != 2 || hw[0] < 1 || hw[1] < 1) throw new InvalidDataException($"'{path}': 'size' is not [height, width].");
-        return (list, d, hw[0], hw[1]);
-    }
-
-    private static float[] Finite(float[] values, string path, string name)
-    {
-        foreach (float v in values)
-            if (!float.IsFinite(v)) throw new InvalidDataException($"'{path}': '{name}' holds NaN or infinite values.");
-        return values;
+        return (list, d, size[0], size[1]);
     }
 }

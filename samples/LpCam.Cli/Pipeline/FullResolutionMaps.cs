@@ -6,9 +6,13 @@ namespace LpCam.Cli.Pipeline;
 /// <summary>A map file's stride-4 maps brought back to the image size (bilinear, align_corners = false, as the engine resizes).</summary>
 internal static class FullResolutionMaps
 {
-    public static (int[] Keys, float[] Maps, int Height, int Width) Read(string path)
+    /// <summary>Reads a map file and brings its maps to the image size.</summary>
+    public static (int[] Keys, float[] Maps, int Height, int Width) Read(string path) => Upsample(MapFiles.ReadMaps(path));
+
+    /// <summary>Maps already read (<see cref="MapFiles.ReadMaps"/>) brought to the image size.</summary>
+    public static (int[] Keys, float[] Maps, int Height, int Width) Upsample((int[] Keys, float[] Maps, int H4, int W4, int Height, int Width) strided)
     {
-        var (keys, maps, h4, w4, height, width) = MapFiles.ReadMaps(path);
+        var (keys, maps, h4, w4, height, width) = strided;
         if (keys.Length == 0) return (keys, Array.Empty<float>(), height, width);
         using var scope = NewDisposeScope();
         var full = ActivationMapMethod.ResizeBilinear(tensor(maps, new long[] { 1, keys.Length, h4, w4 }), height, width);

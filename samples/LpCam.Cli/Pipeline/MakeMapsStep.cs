@@ -55,7 +55,6 @@ internal static class MakeMapsStep
     private static MultiScaleFeatures Features(PipelineContext ctx, string name, out int height, out int width)
     {
         string path = ctx.Folder.Features(name);
-        if (!File.Exists(path)) throw new CliException($"{path} is missing: run train-cam first.");
         var scales = ctx.Options.Scales;
         var (maps, d, fullHeight, fullWidth) = FeatureFiles.Read(path, scales.Scales, scales.Flip);
         (height, width) = (fullHeight, fullWidth);

@@ -31,29 +31,34 @@ internal static class MapFiles
         return (keys, Finite(cam.AsFloat32(), path, "cam"), cam.Shape[1], cam.Shape[2], size[0], size[1]);
     }
 
-    private static string Existing(string path, string step) =>
+    /// <summary>The path, or a message naming the step that makes the file when it is missing.</summary>
+    internal static string Existing(string path, string step) =>
         File.Exists(path) ? path : throw new CliException($"{path} is missing: run {step} (or run) first.");
 
-    private static NpyArray Array(IReadOnlyDictionary<string, NpyArray> arrays, string path, string name, int rank)
+    /// <summary>The named array of a file, with the rank expected, or a message naming the file.</summary>
+    internal static NpyArray Array(IReadOnlyDictionary<string, NpyArray> arrays, string path, string name, int rank)
     {
         if (!arrays.TryGetValue(name, out var array)) throw Bad(path, $"it has no array '{name}'");
         if (array.Shape.Count != rank) throw Bad(path, $"'{name}' has shape {array.ShapeText}; expected {rank} dimensions");
         return array;
     }
 
-    private static int[] Size(IReadOnlyDictionary<string, NpyArray> arrays, string path)
+    /// <summary>The file's "size" array: the original [height, width].</summary>
+    internal static int[] Size(IReadOnlyDictionary<string, NpyArray> arrays, string path)
     {
         var size = Array(arrays, path, "size", rank: 1).AsInt32();
         if (size.Length != 2 || size[0] < 1 || size[1] < 1) throw Bad(path, "'size' is not [height, width]");
         return size;
     }
 
-    private static float[] Finite(float[] values, string path, string name)
+    /// <summary>The values, or a message naming the file and array when one is NaN or infinite.</summary>
+    internal static float[] Finite(float[] values, string path, string name)
     {
         foreach (float v in values)
             if (!float.IsFinite(v)) throw Bad(path, $"'{name}' holds NaN or infinite values");
         return values;
     }
 
-    private static InvalidDataException Bad(string path, string what) => new($"'{path}': {what}.");
+    /// <summary>"'path': what." as the exception of a file that is not whole.</summary>
+    internal static InvalidDataException Bad(string path, string what) => new($"'{path}': {what}.");
 }

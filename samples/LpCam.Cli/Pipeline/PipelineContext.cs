@@ -51,7 +51,8 @@ internal sealed class PipelineContext : IDisposable
         }
         catch (Exception e) when (e is not CliException and not OutOfMemoryException)
         {
-            string why = e.GetType().Name == "InvalidProtocolBufferException" ? $"the file is not an ONNX model ({e.Message.Split('\n')[0].Trim()})" : e.Message.Split('\n')[0].Trim();
+            string why = CliErrors.FirstLine(e.Message);
+            if (e.GetType().Name == "InvalidProtocolBufferException") why = $"the file is not an ONNX model ({why})";
             throw new CliException($"option --backbone '{Options.Backbone}' could not be opened: {why}");
         }
     }

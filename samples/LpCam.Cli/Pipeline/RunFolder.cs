@@ -78,15 +78,9 @@ internal sealed class RunFolder : IDisposable
         return Path.Combine(dir, file);
     }
 
-    /// <summary>Writes bytes atomically (temporary file in the same folder, then a rename).</summary>
-    public static void WriteAtomic(string path, ReadOnlySpan<byte> bytes)
-    {
-        var copy = bytes.ToArray();
-        AtomicFile.Write(path, stream => stream.Write(copy));
-    }
-
+    /// <summary>Writes <paramref name="value"/> as indented JSON, atomically.</summary>
     public static void WriteJson<T>(string path, T value) =>
-        WriteAtomic(path, JsonSerializer.SerializeToUtf8Bytes(value, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+        AtomicFile.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(value, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
 
     /// <summary>
     /// Reads a file an earlier run made, to reuse it. False when it is missing; when it cannot be read whole (truncated,
@@ -103,7 +97,7 @@ internal sealed class RunFolder : IDisposable
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            string why = e.Message.Split('\n')[0].Trim();
+            string why = CliErrors.FirstLine(e.Message);
             Console.WriteLine(why.Contains(path, StringComparison.Ordinal) ? $"warning: a damaged file is made again: {why}" : $"warning: {path} is damaged ({why}); making it again.");
             File.Delete(path);
             return false;
@@ -129,7 +123,7 @@ internal sealed class RunFolder : IDisposable
             }
             catch (JsonException e)
             {
-                throw new CliException($"{Settings} is damaged ({e.Message.Split('\n')[0]}), so the settings of the results in {Root} are unknown; use another --out or delete it.");
+                throw new CliException($"{Settings} is damaged ({CliErrors.FirstLine(e.Message)}), so the settings of the results in {Root} are unknown; use another --out or delete it.");
             }
             var differ = identity.Where(kv => !saved.TryGetValue(kv.Key, out var v) || v != kv.Value).Select(kv => $"{kv.Key}: {(saved.TryGetValue(kv.Key, out var v) ? v : "unset")} -> {kv.Value}").ToList();
             if (differ.Count > 0)

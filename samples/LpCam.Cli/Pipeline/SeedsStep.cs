@@ -45,7 +45,7 @@ internal static class SeedsStep
                 {
                     // IRN's "cam" is the stride-4 map as computed; "high_res" the map at the image size.
                     var strided = MapFiles.ReadMaps(ctx.Folder.Maps(method, name));
-                    var (mapKeys, full, _, _) = method == "lpcam" ? (keys, maps, h, w) : FullResolutionMaps.Read(ctx.Folder.Maps(method, name));
+                    var (mapKeys, full, _, _) = method == "lpcam" ? (keys, maps, h, w) : FullResolutionMaps.Upsample(strided);
                     IrnNpy.Write(ctx.Folder.Irn(method, name), FullResolutionMaps.Labels(mapKeys), full, h, w, strided.Maps);
                 }
             progress.Tick();

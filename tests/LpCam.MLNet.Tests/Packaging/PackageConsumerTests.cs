@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Compression;
 using System.Xml.Linq;
 using LpCam.MLNet.Tests.Engine.Interop;
@@ -22,7 +21,7 @@ public sealed class PackageConsumerTests : IDisposable
 
     private void Pack(string project)
     {
-        var (code, output) = Dotnet(RepoFiles.Root, "pack", project, "-c", "Release", "--no-build", "-o", Packages, $"-p:PackageVersion={_version}", "-nologo");
+        var (code, output) = CliProcess.Dotnet(RepoFiles.Root, "pack", project, "-c", "Release", "--no-build", "-o", Packages, $"-p:PackageVersion={_version}", "-nologo");
         Assert.True(code == 0, output);
     }
 
@@ -86,29 +85,16 @@ public sealed class PackageConsumerTests : IDisposable
             </configuration>
             """);
 
-        var (build, buildOutput) = Dotnet(app, "build", "-c", "Release", $"-p:LpCamVersion={_version}", "-nologo");
+        var (build, buildOutput) = CliProcess.Dotnet(app, "build", "-c", "Release", $"-p:LpCamVersion={_version}", "-nologo");
         Assert.True(build == 0, buildOutput);
         string dll = Path.Combine(app, "bin", "Release", "net10.0", "LpCam.PackageConsumer.dll");
         Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(dll)!, "DnnImageModels", "ResNet18Onnx", "ResNet18.onnx")),
             "the pretrained model reaches the app's output through the package");
 
         string zip = _temp.File("model.zip");
-        var (run, runOutput) = Dotnet(app, dll, VocDev.Root, "6", zip);
+        var (run, runOutput) = CliProcess.Dotnet(app, dll, VocDev.Root, "6", zip);
         Assert.True(run == 0, runOutput);
         Assert.Contains("consumer ok", runOutput);
         Assert.True(new FileInfo(zip).Length > 1_000_000);
-    }
-
-    private static (int Code, string Output) Dotnet(string workingDirectory, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) start.ArgumentList.Add(a);
-        // The test host's MSBuild settings must not leak into the nested builds.
-        foreach (var key in new[] { "MSBuildExtensionsPath", "MSBUILD_EXE_PATH", "MSBuildSDKsPath", "DOTNET_HOST_PATH" }) start.Environment.Remove(key);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(600_000)) { process.Kill(true); throw new TimeoutException($"dotnet {string.Join(' ', args)} took more than 10 minutes."); }
-        return (process.ExitCode, stdout.Result + stderr.Result);
     }
 }

@@ -9,13 +9,21 @@ public static class CliProcess
     {
         string cli = Path.Combine(AppContext.BaseDirectory.Replace(Path.Combine("tests", "LpCam.MLNet.Tests"), Path.Combine("samples", "LpCam.Cli")), "lpcam.dll");
         if (!File.Exists(cli)) throw new FileNotFoundException($"The samples app was not built: '{cli}'.");
+        return Dotnet(null, args.Prepend(cli).ToArray());
+    }
+
+    /// <summary>Runs <c>dotnet ARGS</c> in <paramref name="workingDirectory"/> (null: the current one); stdout then stderr.</summary>
+    public static (int ExitCode, string Output) Dotnet(string? workingDirectory, params string[] args)
+    {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(cli);
+        if (workingDirectory is not null) start.WorkingDirectory = workingDirectory;
         foreach (var a in args) start.ArgumentList.Add(a);
+        // The test host's MSBuild settings must not leak into nested builds.
+        foreach (var key in new[] { "MSBuildExtensionsPath", "MSBUILD_EXE_PATH", "MSBuildSDKsPath", "DOTNET_HOST_PATH" }) start.Environment.Remove(key);
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(600_000)) { process.Kill(true); throw new TimeoutException($"lpcam {string.Join(' ', args)} took more than 10 minutes."); }
+        if (!process.WaitForExit(600_000)) { process.Kill(true); throw new TimeoutException($"dotnet {string.Join(' ', args)} took more than 10 minutes."); }
         return (process.ExitCode, stdout.Result + stderr.Result);
     }
 }

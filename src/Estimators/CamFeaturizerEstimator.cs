@@ -12,9 +12,10 @@ using Microsoft.ML.Transforms.Onnx;
 namespace LpCam.MLNet.Estimators;
 
 /// <summary>
-/// Images -> backbone feature maps, class scores and CAMs. Fit runs the backbone over the training images once, trains the
-/// multi-label CAM head (global average pooling + a bias-free linear layer, multilabel soft-margin loss) on the
-/// image-level labels with TorchSharp, and compiles backbone + head into one ONNX graph.
+/// Images of any size -> backbone feature maps of every inference scale, class scores and multi-scale + flip CAMs at
+/// stride 4 of the original image. Fit runs the backbone over the training images once, trains the multi-label CAM head
+/// (global average pooling + a bias-free linear layer, multilabel soft-margin loss) on the image-level labels with
+/// TorchSharp, and compiles backbone + head + the multi-scale aggregation into one ONNX graph.
 /// </summary>
 /// <remarks>
 /// <format type="text/markdown"><![CDATA[
@@ -22,16 +23,31 @@ namespace LpCam.MLNet.Estimators;
 /// |  |  |
 /// | -- | -- |
 /// | Does this estimator need to look at the data to train its parameters? | Yes: it trains the CAM head |
-/// | Input column data type | Pixels: known-size vector of <xref:System.Single> [3, H, W], planar RGB 0..255 (ExtractPixels with interleavePixelColors: false), H and W multiples of the backbone's pad multiple (32); labels: known-size vector of <xref:System.Single> [C], multi-hot |
-/// | Output column data type | Features [1, D, h, w], scores [1, C] (sigmoid of the pooled logits), CAM [1, C, H, W] in [0, 1]: known-size vectors of <xref:System.Single> |
-/// | Required NuGet in addition to Microsoft.ML | LpCam.MLNet (Microsoft.ML.OnnxTransformer, ONNX Runtime, TorchSharp, Microsoft.ML.DnnImageFeaturizer.ResNet18) |
+/// | Input column data type | Pixels: known-size vector of <xref:System.Single> [3, H_c, W_c], planar RGB 0..255 (ResizeImages with IsoPad, then ExtractPixels with interleavePixelColors: false); image size (optional): known-size vector of <xref:System.Single> [2], the original height and width; labels: known-size vector of <xref:System.Single> [C], multi-hot |
+/// | Output column data type | Features: vector of <xref:System.Single> (every scale's feature map, see <xref:LpCam.MLNet.Estimators.FeatureColumnLayout>); FeatureSize [1, 2 x scales]; Scores [1, C] (sigmoid of the pooled logits; class names as slot names); Cam: vector of <xref:System.Single> [1, C, h, w], h x w = MapSize [1, 2] |
+/// | Required NuGet in addition to Microsoft.ML | LpCam.MLNet (Microsoft.ML.OnnxTransformer, Microsoft.ML.ImageAnalytics, ONNX Runtime, TorchSharp, Microsoft.ML.DnnImageFeaturizer.ResNet18) |
 /// | Exportable to ONNX | Yes: it is an ONNX graph |
 ///
+/// **Images of any size.** ML.NET's ExtractPixels needs one size for every image, so the pixels come from a fixed canvas:
+/// `ResizeImages(width, height, resizing: IsoPad)` scales each image to fit with its aspect ratio kept and pads the rest.
+/// Given the image's original size (<see cref="Options.ImageSizeColumnName"/>), the graph finds the image on the canvas
+/// (<see cref="Images.ImageCanvas"/>), crops it and pads it to the backbone's multiple itself, so no padding and no
+/// stretching reaches the features; the canvas's long side plays the CLI's `--long-side`. The maps come back at stride 4 of
+/// the original image, ceil(H / 4) x ceil(W / 4) (IRN's layout; MapSize holds it), and
+/// <see cref="Evaluation.StrideFourMaps"/> brings them (or seeds) to H x W. Without an image-size column the canvas is
+/// the image (for example images resized with Fill, or all of one size).
+///
+/// **Bytes per row** for VOC (500 x 375 images, canvas 448 x 448, ResNet-18 at stride 32, C = 20) at the defaults (scale 1 +
+/// flip): Features 2 x 512 x 14 x 11 floats = 0.63 MB, Cam 20 x 125 x 94 floats = 0.94 MB; with the paper's four scales
+/// Features is 7.6 x that. Maps at stride 4 are 16 x smaller than at full resolution.
+///
+/// **Scales and flip** (<see cref="Options.Scales"/>, <see cref="Options.Flip"/>): the CLI's default, scale 1 + flip; the
+/// paper's 1.0, 0.5, 1.5, 2.0 + flip on request. Each scale's image is made from the scale-1 image by bilinear resizing
+/// (half-pixel, no antialiasing) inside the graph. The head and the prototypes use the scale-1 features.
+///
 /// The default backbone is the pretrained ImageNet ResNet-18 of Microsoft.ML.DnnImageFeaturizer.ResNet18 (frozen), rewritten
-/// to return its 512-channel stride-32 map (or stride 16 with dilation). CAM here is single-scale without flip: the
-/// multi-scale + flip aggregation is the engine's (<see cref="Engine.Cam.ActivationMapMethod"/>), used by the CLI.
-/// Inference honours <see cref="MLContext.GpuDeviceId"/> and <see cref="MLContext.FallbackToCpu"/>; head training uses
-/// <see cref="Options.Device"/>.
+/// to return its 512-channel stride-32 map (or stride 16 with dilation). Inference honours <see cref="MLContext.GpuDeviceId"/>
+/// and <see cref="MLContext.FallbackToCpu"/>; head training uses <see cref="Options.Device"/>.
 ///
 /// Pixel values: Fit refuses a NaN, an infinity or a value outside <see cref="PixelRange"/> (0..255 with a margin of 1),
 /// naming the column, row, value and position, and refuses a training set whose pixels all lie within 0..1 (pixels scaled
@@ -41,84 +57,133 @@ namespace LpCam.MLNet.Estimators;
 /// </remarks>
 public sealed class CamFeaturizerEstimator : OnnxCompiledEstimator<CamFeaturizerTransformer>
 {
-
     /// <summary>Default values of <see cref="Options"/>.</summary>
     public static class Defaults
     {
         /// <summary>The pixels column (output of ExtractPixels).</summary>
         public const string PixelsColumnName = "Pixels";
+        /// <summary>The name the catalog and the samples give the original-size column.</summary>
+        public const string ImageSizeColumnName = "ImageSize";
         /// <summary>The multi-hot label column.</summary>
         public const string LabelColumnName = "Label";
         /// <summary>The feature-map column to create.</summary>
         public const string FeaturesColumnName = "Features";
+        /// <summary>The feature-size column to create.</summary>
+        public const string FeatureSizeColumnName = "FeatureSize";
         /// <summary>The class-score column to create.</summary>
         public const string ScoresColumnName = "Scores";
         /// <summary>The CAM column to create.</summary>
         public const string CamColumnName = "Cam";
+        /// <summary>The map-size column to create.</summary>
+        public const string MapSizeColumnName = "MapSize";
         /// <summary>Output stride of the default backbone.</summary>
         public const int OutputStride = 32;
+        /// <summary>The canvas side the samples and the CLI use (the CLI's <c>--long-side</c>).</summary>
+        public const int LongSide = 448;
+        /// <summary>Whether each scale also runs the mirror image (the CLI's default; the paper's).</summary>
+        public const bool Flip = true;
+        /// <summary>The inference scales: 1 (the CLI's default).</summary>
+        public static IReadOnlyList<double> Scales { get; } = [1.0];
+        /// <summary>Where the head trains: "auto" (CUDA when TorchSharp's CUDA backend is present, else the CPU).</summary>
+        public const string Device = "auto";
     }
 
     /// <summary>Options of <see cref="CamFeaturizerEstimator"/>.</summary>
     public sealed class Options
     {
-        /// <summary>Input pixels [3, H, W], planar RGB 0..255.</summary>
+        /// <summary>Input pixels [3, H_c, W_c], planar RGB 0..255.</summary>
         public string PixelsColumnName { get; set; } = Defaults.PixelsColumnName;
+        /// <summary>
+        /// Input original image size [2] (height, width), when the pixels are an IsoPad canvas of images of other sizes; null
+        /// when the pixels are the whole image.
+        /// </summary>
+        public string? ImageSizeColumnName { get; set; }
         /// <summary>Input multi-hot labels [C].</summary>
         public string LabelColumnName { get; set; } = Defaults.LabelColumnName;
-        /// <summary>Output feature maps [1, D, h, w].</summary>
+        /// <summary>Output packed feature maps of every scale (<see cref="FeatureColumnLayout"/>).</summary>
         public string FeaturesColumnName { get; set; } = Defaults.FeaturesColumnName;
+        /// <summary>Output (h, w) of each scale's feature map [1, 2 x scales].</summary>
+        public string FeatureSizeColumnName { get; set; } = Defaults.FeatureSizeColumnName;
         /// <summary>Output class scores [1, C].</summary>
         public string ScoresColumnName { get; set; } = Defaults.ScoresColumnName;
-        /// <summary>Output CAMs [1, C, H, W].</summary>
+        /// <summary>Output CAMs [1, C, h, w] at stride 4 of the original image.</summary>
         public string CamColumnName { get; set; } = Defaults.CamColumnName;
+        /// <summary>Output (h, w) of the maps [1, 2].</summary>
+        public string MapSizeColumnName { get; set; } = Defaults.MapSizeColumnName;
+        /// <summary>Inference scales (positive, at most 4, each once); the paper's are 1.0, 0.5, 1.5, 2.0.</summary>
+        public IReadOnlyList<double> Scales { get; set; } = Defaults.Scales;
+        /// <summary>Whether each scale also runs the mirror image.</summary>
+        public bool Flip { get; set; } = Defaults.Flip;
         /// <summary>The backbone; null for the pretrained ResNet-18 at <see cref="OutputStride"/>.</summary>
         public BackboneOnnxModel? Backbone { get; set; }
         /// <summary>Output stride of the default ResNet-18: 32 (native) or 16 (dilated last stage).</summary>
         public int OutputStride { get; set; } = Defaults.OutputStride;
         /// <summary>Head training options (optimiser, epochs, learning rate, weight decay, seed).</summary>
         public MultiLabelHeadOptions Head { get; set; } = new();
-        /// <summary>Class names, one per label slot (stored in the model); null for "class_0", "class_1", ...</summary>
+        /// <summary>Class names, one per label slot (stored in the model, slot names of the scores); null for "class_0", ...</summary>
         public IReadOnlyList<string>? ClassNames { get; set; }
         /// <summary>Where the head trains: "cpu", "cuda" or "auto".</summary>
-        public string Device { get; set; } = "auto";
+        public string Device { get; set; } = Defaults.Device;
         /// <summary>Also receives the progress lines (images featurised, device, loss) that Fit writes to MLContext.Log; null for none.</summary>
         public Action<string>? Log { get; set; }
     }
+
+    private readonly FeatureColumnLayout _layout;
 
     /// <summary>Creates the estimator; options are checked here.</summary>
     public CamFeaturizerEstimator(MLContext mlContext, Options options) : base(mlContext)
     {
         ArgumentNullException.ThrowIfNull(options);
-        OptionChecks.ColumnName(options.PixelsColumnName, nameof(options.PixelsColumnName));
-        OptionChecks.ColumnName(options.LabelColumnName, nameof(options.LabelColumnName));
-        OptionChecks.ColumnName(options.FeaturesColumnName, nameof(options.FeaturesColumnName));
-        OptionChecks.ColumnName(options.ScoresColumnName, nameof(options.ScoresColumnName));
-        OptionChecks.ColumnName(options.CamColumnName, nameof(options.CamColumnName));
+        foreach (var (name, value) in new[] { (nameof(options.PixelsColumnName), options.PixelsColumnName), (nameof(options.LabelColumnName), options.LabelColumnName),
+            (nameof(options.FeaturesColumnName), options.FeaturesColumnName), (nameof(options.FeatureSizeColumnName), options.FeatureSizeColumnName),
+            (nameof(options.ScoresColumnName), options.ScoresColumnName), (nameof(options.CamColumnName), options.CamColumnName),
+            (nameof(options.MapSizeColumnName), options.MapSizeColumnName) })
+            OptionChecks.ColumnName(value, name);
+        if (options.ImageSizeColumnName is not null) OptionChecks.ColumnName(options.ImageSizeColumnName, nameof(options.ImageSizeColumnName));
         if (options.OutputStride is not (16 or 32))
             throw new ArgumentOutOfRangeException(nameof(options.OutputStride), options.OutputStride, $"Option OutputStride is {options.OutputStride}; expected 16 or 32.");
+        ArgumentNullException.ThrowIfNull(options.Scales, nameof(options.Scales));
+        try
+        {
+            _layout = FeatureColumnLayout.Checked(options.Scales, options.Flip);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"Option Scales: {e.Message}", nameof(options.Scales), e);
+        }
+        if (_layout.Scales.Max() > MaxScale)
+            throw new ArgumentOutOfRangeException(nameof(options.Scales), $"Option Scales has {_layout.Scales.Max()}; expected scales of at most {MaxScale}.");
         ArgumentNullException.ThrowIfNull(options.Head, nameof(options.Head));
         TorchDevice.Resolve(options.Device); // validates the name (and "cuda" availability) now
         EstimatorOptions = options;
     }
 
+    /// <summary>The largest scale accepted (the CLI's limit too).</summary>
+    public const double MaxScale = 4;
+
     /// <summary>The options.</summary>
     public Options EstimatorOptions { get; }
 
     /// <summary>Featurises the training images, trains the head and compiles the ONNX graph. Fit throws
-    /// <see cref="InvalidDataException"/> when a label is not 0 or 1, a pixel is NaN, infinite or outside
-    /// <see cref="PixelRange"/>, or every pixel of the training set is within 0..1; the message names the column and row.</summary>
+    /// <see cref="InvalidDataException"/> when a label is not 0 or 1, an image size is not a positive whole number, a pixel
+    /// is NaN, infinite or outside <see cref="PixelRange"/>, or every pixel of the training set is within 0..1; the message
+    /// names the column and row.</summary>
     private protected override CamFeaturizerTransformer FitCompiled(IDataView input)
     {
         var o = EstimatorOptions;
         var backboneModel = o.Backbone ?? ResNet18Rewriter.Rewrite(o.OutputStride);
-        var (height, width, classCount) = CheckInput(input.Schema, backboneModel);
+        var (height, width, classCount) = CheckInput(input.Schema);
         var names = ClassNames(classCount);
+        var columns = new CamFeaturizerNames(o.PixelsColumnName, o.ImageSizeColumnName, o.FeaturesColumnName, o.FeatureSizeColumnName,
+            o.ScoresColumnName, o.CamColumnName, o.MapSizeColumnName);
 
-        var pooled = new List<float[]>();
-        var labels = new List<float[]>();
-        using (var backbone = new OnnxBackbone(backboneModel, Context.GpuDeviceId, Log))
-            Featurize(input, backbone, height, width, classCount, pooled, labels);
+        // The backbone runs at scale 1 (no flip) over the training images, with the same cropping as the fitted graph.
+        var single = new FeatureColumnLayout([1.0], Flip: false);
+        var featuresOnly = CamFeaturizerGraph.Build(backboneModel, null, single, height, width, columns, []);
+        var inputs = o.ImageSizeColumnName is null ? new[] { o.PixelsColumnName } : [o.PixelsColumnName, o.ImageSizeColumnName];
+        List<float[]> pooled, labels;
+        using (var featurizer = Run(input, featuresOnly, inputs, [o.FeaturesColumnName, o.FeatureSizeColumnName]))
+            (pooled, labels) = Featurize(featurizer.Transform(input), backboneModel.FeatureDim, height, width);
         if (pooled.Count == 0)
             throw new InvalidOperationException($"The training data has no rows; CamFeaturizer needs images with labels in '{o.LabelColumnName}'.");
 
@@ -127,12 +192,11 @@ public sealed class CamFeaturizerEstimator : OnnxCompiledEstimator<CamFeaturizer
         var training = new MultiLabelHeadTrainer(o.Head, device).Train(pooled, labels);
         Log($"CamFeaturizer: loss {training.EpochLosses[0]:F4} -> {training.EpochLosses[^1]:F4} over {training.EpochLosses.Length} epochs.");
 
-        var (h, w) = (FeatureGrid.Cells(height, backboneModel.Stride), FeatureGrid.Cells(width, backboneModel.Stride));
-        var metadata = Metadata(backboneModel, names, training.Head, device.type.ToString());
-        var graph = Compile(backboneModel, training.Head, height, width, h, w, metadata);
-        var onnx = Run(input, graph, [o.PixelsColumnName], [o.FeaturesColumnName, o.ScoresColumnName, o.CamColumnName]);
-        return new CamFeaturizerTransformer(onnx, metadata, training, names, backboneModel.Name, height, width, h, w,
-            o.PixelsColumnName, o.CamColumnName);
+        var metadata = Metadata(backboneModel, names, training.Head, device.type.ToString(), height, width);
+        var graph = CamFeaturizerGraph.Build(backboneModel, training.Head, _layout, height, width, columns, metadata);
+        graph = InputGuardGraph.InsertPixels(graph, o.PixelsColumnName, PixelRange.Min, PixelRange.Max);
+        var onnx = Run(input, graph, inputs, [o.FeaturesColumnName, o.FeatureSizeColumnName, o.ScoresColumnName, o.CamColumnName, o.MapSizeColumnName]);
+        return new CamFeaturizerTransformer(onnx, metadata, training, names, backboneModel.Name, _layout, height, width, o);
     }
 
     /// <inheritdoc />
@@ -141,17 +205,20 @@ public sealed class CamFeaturizerEstimator : OnnxCompiledEstimator<CamFeaturizer
         var o = EstimatorOptions;
         SchemaChecks.Vector(SchemaChecks.Find(inputSchema, o.PixelsColumnName, "pixels"), NumberDataViewType.Single, "pixels", "a known-size vector of Single");
         SchemaChecks.Vector(SchemaChecks.Find(inputSchema, o.LabelColumnName, "labels"), NumberDataViewType.Single, "labels", "a known-size vector of Single");
+        if (o.ImageSizeColumnName is { } size)
+            SchemaChecks.Vector(SchemaChecks.Find(inputSchema, size, "image size"), NumberDataViewType.Single, "image size", "a known-size vector of 2 Single");
         return o.PixelsColumnName;
     }
 
     /// <inheritdoc />
     private protected override IReadOnlyList<(string Name, bool Bytes)> OutputColumns =>
-        [(EstimatorOptions.FeaturesColumnName, false), (EstimatorOptions.ScoresColumnName, false), (EstimatorOptions.CamColumnName, false)];
+        [(EstimatorOptions.FeaturesColumnName, false), (EstimatorOptions.FeatureSizeColumnName, false), (EstimatorOptions.ScoresColumnName, false),
+            (EstimatorOptions.CamColumnName, false), (EstimatorOptions.MapSizeColumnName, false)];
 
     /// <inheritdoc />
     private protected override Action<string>? OptionsLog => EstimatorOptions.Log;
 
-    private (int Height, int Width, int ClassCount) CheckInput(DataViewSchema schema, BackboneOnnxModel backbone)
+    private (int Height, int Width, int ClassCount) CheckInput(DataViewSchema schema)
     {
         var o = EstimatorOptions;
         var pixelsColumn = SchemaChecks.Find(schema, o.PixelsColumnName, "pixels");
@@ -160,9 +227,13 @@ public sealed class CamFeaturizerEstimator : OnnxCompiledEstimator<CamFeaturizer
         var dims = pixels.Dimensions;
         if (dims.Length != 3 || dims[0] != 3)
             throw SchemaChecks.Mismatch(o.PixelsColumnName, "pixels", "dimensions [3, H, W] (planar RGB)", $"dimensions [{string.Join(", ", dims)}]");
-        int m = backbone.PadMultiple;
-        if (dims[1] % m != 0 || dims[2] % m != 0)
-            throw SchemaChecks.Mismatch(o.PixelsColumnName, "pixels", $"an image size whose sides are multiples of {m} (resize to e.g. 448 x 448)", $"{dims[1]} x {dims[2]}");
+        if (o.ImageSizeColumnName is { } sizeName)
+        {
+            var size = SchemaChecks.KnownSizeVector(SchemaChecks.Find(schema, sizeName, "image size"), NumberDataViewType.Single, "image size",
+                "a known-size vector of 2 Single (original height, width)");
+            if (size.Size != 2)
+                throw SchemaChecks.Mismatch(sizeName, "image size", "a known-size vector of 2 Single (original height, width)", $"{size.Size} values");
+        }
         var labels = SchemaChecks.KnownSizeVector(SchemaChecks.Find(schema, o.LabelColumnName, "labels"), NumberDataViewType.Single,
             "labels", "a known-size vector of Single (multi-hot, one slot per class)");
         if (o.ClassNames is { } names && names.Count != labels.Size)
@@ -170,54 +241,62 @@ public sealed class CamFeaturizerEstimator : OnnxCompiledEstimator<CamFeaturizer
         return (dims[1], dims[2], labels.Size);
     }
 
-    private void Featurize(IDataView input, OnnxBackbone backbone, int height, int width, int classCount, List<float[]> pooled, List<float[]> labels)
+    /// <summary>Pools every row's scale-1 features and checks its labels, image size and pixels.</summary>
+    private (List<float[]> Pooled, List<float[]> Labels) Featurize(IDataView features, int featureDim, int height, int width)
     {
         var o = EstimatorOptions;
-        var pixelsColumn = input.Schema[o.PixelsColumnName];
-        var labelColumn = input.Schema[o.LabelColumnName];
-        using var cursor = input.GetRowCursor(new[] { pixelsColumn, labelColumn });
-        var getPixels = cursor.GetGetter<VBuffer<float>>(pixelsColumn);
-        var getLabels = cursor.GetGetter<VBuffer<float>>(labelColumn);
-        VBuffer<float> pixels = default, label = default;
-        const int batchSize = 4;
-        var batch = new List<RgbImage>(batchSize);
-        void Flush()
-        {
-            if (batch.Count == 0) return;
-            foreach (var map in backbone.ExtractBatch(batch, out int h, out int w)) pooled.Add(Engine.Features.GlobalAveragePool.Pool(map, backbone.FeatureDim, h * w));
-            batch.Clear();
-            if (pooled.Count % 50 < batchSize) Log($"CamFeaturizer: {pooled.Count} images featurised.");
-        }
+        var s = features.Schema;
+        var needed = new List<DataViewSchema.Column> { s[o.FeaturesColumnName], s[o.PixelsColumnName], s[o.LabelColumnName] };
+        if (o.ImageSizeColumnName is { } sizeName) needed.Add(s[sizeName]);
+        using var cursor = features.GetRowCursor(needed);
+        var getFeatures = cursor.GetGetter<VBuffer<float>>(s[o.FeaturesColumnName]);
+        var getPixels = cursor.GetGetter<VBuffer<float>>(s[o.PixelsColumnName]);
+        var getLabels = cursor.GetGetter<VBuffer<float>>(s[o.LabelColumnName]);
+        var getSize = o.ImageSizeColumnName is { } name ? cursor.GetGetter<VBuffer<float>>(s[name]) : null;
+        VBuffer<float> f = default, pixels = default, label = default, size = default;
+        var pooled = new List<float[]>();
+        var labels = new List<float[]>();
         long row = 0;
         float minPixel = float.MaxValue, maxPixel = float.MinValue;
         while (cursor.MoveNext())
         {
-            getPixels(ref pixels);
             getLabels(ref label);
             var values = label.DenseValues().ToArray();
             for (int c = 0; c < values.Length; c++)
                 if (!(values[c] is 0f or 1f))
                     throw new InvalidDataException($"Row {row}: label column '{o.LabelColumnName}' slot {c} is {values[c]}; expected a multi-hot vector of 0 and 1.");
-            labels.Add(values);
+            if (getSize is not null)
+            {
+                getSize(ref size);
+                foreach (float v in size.DenseValues())
+                    if (!(v >= 1 && v <= MaxImageSide && v == MathF.Round(v)))
+                        throw new InvalidDataException($"Row {row}: image-size column '{o.ImageSizeColumnName}' holds {v}; expected the original height and width, whole numbers from 1 to {MaxImageSide}.");
+            }
+            getPixels(ref pixels);
             var p = pixels.DenseValues().ToArray();
             int bad = PixelRange.FirstRejected(p);
             if (bad >= 0) throw new InvalidDataException(PixelRange.Describe(row, o.PixelsColumnName, p, bad, height, width));
             for (int i = 0; i < p.Length; i++) (minPixel, maxPixel) = (Math.Min(minPixel, p[i]), Math.Max(maxPixel, p[i]));
-            batch.Add(new RgbImage(height, width, p));
-            if (batch.Count == batchSize) Flush();
-            row++;
+            getFeatures(ref f);
+            var dense = f.DenseValues().ToArray();
+            pooled.Add(Engine.Features.GlobalAveragePool.Pool(dense, featureDim, dense.Length / featureDim));
+            labels.Add(values);
+            if (++row % 50 == 0) Log($"CamFeaturizer: {row} images featurised.");
         }
-        Flush();
         if (row > 0 && maxPixel <= 1f)
             throw new InvalidDataException(
-                $"Pixel column '{o.PixelsColumnName}': every value of the {row} training row(s) is within {minPixel.ToString(System.Globalization.CultureInfo.InvariantCulture)}..{maxPixel.ToString(System.Globalization.CultureInfo.InvariantCulture)}; the pixels look scaled to 0..1{(minPixel < 0 ? " or -1..1" : "")}, " +
+                $"Pixel column '{o.PixelsColumnName}': every value of the {row} training row(s) is within {minPixel.ToString(CultureInfo.InvariantCulture)}..{maxPixel.ToString(CultureInfo.InvariantCulture)}; the pixels look scaled to 0..1{(minPixel < 0 ? " or -1..1" : "")}, " +
                 "but CamFeaturizer expects planar RGB 0..255: use ExtractPixels without scaling (scaleImage: 1, offsetImage: 0, the defaults).");
+        return (pooled, labels);
     }
+
+    /// <summary>The largest original image side accepted in the image-size column.</summary>
+    public const int MaxImageSide = 65535;
 
     private IReadOnlyList<string> ClassNames(int classCount) =>
         EstimatorOptions.ClassNames ?? Enumerable.Range(0, classCount).Select(i => $"class_{i}").ToArray();
 
-    private static Dictionary<string, string> Metadata(BackboneOnnxModel backbone, IReadOnlyList<string> names, ClassifierHead head, string device) => new()
+    private Dictionary<string, string> Metadata(BackboneOnnxModel backbone, IReadOnlyList<string> names, ClassifierHead head, string device, int height, int width) => new()
     {
         [LpCamModelInfo.ComponentKey] = "CamFeaturizer",
         [LpCamModelInfo.FormatVersionKey] = LpCamModelInfo.FormatVersion,
@@ -227,21 +306,8 @@ public sealed class CamFeaturizerEstimator : OnnxCompiledEstimator<CamFeaturizer
         ["lpcam.class_names"] = string.Join("\n", names),
         ["lpcam.head_weights"] = Convert.ToBase64String(System.Runtime.InteropServices.MemoryMarshal.AsBytes(head.Weights.AsSpan())),
         ["lpcam.train_device"] = device,
+        [LpCamModelInfo.LayoutKey] = _layout.ToString(),
+        ["lpcam.canvas"] = $"{height.ToString(CultureInfo.InvariantCulture)}x{width.ToString(CultureInfo.InvariantCulture)}",
+        ["lpcam.image_size_column"] = EstimatorOptions.ImageSizeColumnName ?? "",
     };
-
-    private byte[] Compile(BackboneOnnxModel backbone, ClassifierHead head, int height, int width, int h, int w, Dictionary<string, string> metadata)
-    {
-        var o = EstimatorOptions;
-        int c = head.ClassCount, d = head.FeatureDim;
-        var tail = MapGraph.Build(head.Weights, c, d, normalizeFeatures: false, height, width, backbone.OutputName, o.CamColumnName, o.ScoresColumnName, Array.Empty<KeyValuePair<string, string>>());
-        var composed = OnnxComposer.Compose(backbone.BytesArray, backbone.InputName, backbone.OutputName, tail, o.PixelsColumnName, o.FeaturesColumnName, metadata, backbone.Normalization);
-        composed = OnnxComposer.FixShapes(composed, new Dictionary<string, long[]>
-        {
-            [o.PixelsColumnName] = new long[] { 1, 3, height, width },
-            [o.FeaturesColumnName] = new long[] { 1, d, h, w },
-            [o.ScoresColumnName] = new long[] { 1, c },
-            [o.CamColumnName] = new long[] { 1, c, height, width },
-        });
-        return InputGuardGraph.InsertPixels(composed, o.PixelsColumnName, PixelRange.Min, PixelRange.Max);
-    }
 }

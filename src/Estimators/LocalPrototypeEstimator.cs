@@ -42,9 +42,13 @@ public sealed class LocalPrototypeEstimator : OnnxCompiledEstimator<LpCamTransfo
     public static class Defaults
     {
         /// <summary>The feature-map column.</summary>
-        public const string FeaturesColumnName = "Features";
+        public const string FeaturesColumnName = CamFeaturizerEstimator.Defaults.FeaturesColumnName;
         /// <summary>The CAM column.</summary>
-        public const string CamColumnName = "Cam";
+        public const string CamColumnName = CamFeaturizerEstimator.Defaults.CamColumnName;
+        /// <summary>The feature-size column.</summary>
+        public const string FeatureSizeColumnName = CamFeaturizerEstimator.Defaults.FeatureSizeColumnName;
+        /// <summary>The map-size column.</summary>
+        public const string MapSizeColumnName = CamFeaturizerEstimator.Defaults.MapSizeColumnName;
         /// <summary>The multi-hot label column.</summary>
         public const string LabelColumnName = "Label";
         /// <summary>The LPCAM column to create.</summary>
@@ -66,10 +70,14 @@ public sealed class LocalPrototypeEstimator : OnnxCompiledEstimator<LpCamTransfo
     /// <summary>Options of <see cref="LocalPrototypeEstimator"/>.</summary>
     public sealed class Options
     {
-        /// <summary>Input feature maps [.., D, h, w].</summary>
+        /// <summary>Input packed feature maps of every scale (CamFeaturizer's Features, <see cref="FeatureColumnLayout"/>).</summary>
         public string FeaturesColumnName { get; set; } = Defaults.FeaturesColumnName;
-        /// <summary>Input CAMs [.., C, H, W], values in [0, 1].</summary>
+        /// <summary>Input (h, w) of each scale's feature map (CamFeaturizer's FeatureSize).</summary>
+        public string FeatureSizeColumnName { get; set; } = Defaults.FeatureSizeColumnName;
+        /// <summary>Input CAMs [1, C, h, w], values in [0, 1] (CamFeaturizer's Cam).</summary>
         public string CamColumnName { get; set; } = Defaults.CamColumnName;
+        /// <summary>Input (h, w) of the maps (CamFeaturizer's MapSize); the LPCAM maps are made at this size.</summary>
+        public string MapSizeColumnName { get; set; } = Defaults.MapSizeColumnName;
         /// <summary>Input multi-hot labels [C].</summary>
         public string LabelColumnName { get; set; } = Defaults.LabelColumnName;
         /// <summary>Output LPCAM maps [1, C, H, W].</summary>
@@ -84,6 +92,11 @@ public sealed class LocalPrototypeEstimator : OnnxCompiledEstimator<LpCamTransfo
         public PrototypeFitterOptions Fitting { get; set; } = new() { Device = "auto" };
         /// <summary>The classifier W [C, D]; null to take it from the CAM column's annotation (a CamFeaturizer earlier in the pipeline).</summary>
         public ClassifierHead? Classifier { get; set; }
+        /// <summary>
+        /// The featurizer's scales and flip; null to take them from the Features column's annotation (a CamFeaturizer
+        /// earlier in the pipeline). After <c>Model.Load</c>, read them with <see cref="LpCamModelInfo.ReadFeatureLayout"/>.
+        /// </summary>
+        public FeatureColumnLayout? Layout { get; set; }
         /// <summary>Class names, stored in the model; optional.</summary>
         public IReadOnlyList<string>? ClassNames { get; set; }
         /// <summary>Also receives the progress lines that Fit writes to MLContext.Log; null for none.</summary>
@@ -96,6 +109,8 @@ public sealed class LocalPrototypeEstimator : OnnxCompiledEstimator<LpCamTransfo
         ArgumentNullException.ThrowIfNull(options);
         OptionChecks.ColumnName(options.FeaturesColumnName, nameof(options.FeaturesColumnName));
         OptionChecks.ColumnName(options.CamColumnName, nameof(options.CamColumnName));
+        OptionChecks.ColumnName(options.FeatureSizeColumnName, nameof(options.FeatureSizeColumnName));
+        OptionChecks.ColumnName(options.MapSizeColumnName, nameof(options.MapSizeColumnName));
         OptionChecks.ColumnName(options.LabelColumnName, nameof(options.LabelColumnName));
         OptionChecks.ColumnName(options.OutputColumnName, nameof(options.OutputColumnName));
         if (options.ForegroundOnlyColumnName is not null)
@@ -116,34 +131,38 @@ public sealed class LocalPrototypeEstimator : OnnxCompiledEstimator<LpCamTransfo
     private protected override LpCamTransformer FitCompiled(IDataView input)
     {
         var o = EstimatorOptions;
-        var shape = CheckInput(input.Schema);
-        var head = o.Classifier ?? HeadFromAnnotation(input.Schema, shape.ClassCount, shape.FeatureDim);
-        if (head.ClassCount != shape.ClassCount || head.FeatureDim != shape.FeatureDim)
-            throw new ArgumentException($"The classifier is {head.ClassCount} x {head.FeatureDim}; expected C x D = {shape.ClassCount} x {shape.FeatureDim} (label slots x feature channels).");
+        int classCount = CheckInput(input.Schema);
+        var layout = o.Layout ?? LayoutFromAnnotation(input.Schema);
+        var shape = new InputShape(classCount, layout);
+        var head = o.Classifier ?? HeadFromAnnotation(input.Schema, classCount);
+        if (head.ClassCount != classCount)
+            throw new ArgumentException($"The classifier has {head.ClassCount} classes; the label column '{o.LabelColumnName}' has {classCount} slots.");
 
-        var fitter = new PrototypeFitter(shape.ClassCount, o.Fitting);
-        int images = Stream(input, shape, fitter);
+        var fitter = new PrototypeFitter(classCount, o.Fitting);
+        int images = Stream(input, shape, head.FeatureDim, fitter);
         string device = Engine.TorchDevice.Resolve(o.Fitting.Device).type.ToString();
-        Log($"LocalPrototypes: {images} images streamed; clustering {shape.ClassCount} classes (K = {o.Fitting.Clusters}) on {device}.");
+        Log($"LocalPrototypes: {images} images streamed; clustering {classCount} classes (K = {o.Fitting.Clusters}) on {device}.");
         PrototypeFitResult result;
         using (var weights = tensor(head.Weights, new long[] { head.ClassCount, head.FeatureDim }))
             result = fitter.Fit(weights);
 
-        var names = o.ClassNames ?? Enumerable.Range(0, shape.ClassCount).Select(i => $"class_{i}").ToArray();
+        var names = o.ClassNames ?? SlotNames(input.Schema, classCount) ?? Enumerable.Range(0, classCount).Select(i => $"class_{i}").ToArray();
         var metadata = Metadata(result, names);
         metadata["lpcam.cluster_device"] = device;
+        metadata[LpCamModelInfo.LayoutKey] = layout.ToString();
         var graph = Compile(result.Prototypes, shape, metadata);
         var outputs = o.ForegroundOnlyColumnName is { } fo ? new[] { o.OutputColumnName, fo } : [o.OutputColumnName];
-        return new LpCamTransformer(Run(input, graph, [o.FeaturesColumnName], outputs), metadata, result, names, o.OutputColumnName, o.ForegroundOnlyColumnName);
+        return new LpCamTransformer(Run(input, graph, [o.FeaturesColumnName, o.FeatureSizeColumnName, o.MapSizeColumnName], outputs),
+            metadata, result, names, o.OutputColumnName, o.ForegroundOnlyColumnName);
     }
 
     /// <inheritdoc />
     private protected override string CheckInputShape(SchemaShape inputSchema)
     {
         var o = EstimatorOptions;
-        SchemaChecks.Vector(SchemaChecks.Find(inputSchema, o.FeaturesColumnName, "features"), NumberDataViewType.Single, "features", "a known-size vector of Single");
-        SchemaChecks.Vector(SchemaChecks.Find(inputSchema, o.CamColumnName, "CAM"), NumberDataViewType.Single, "CAM", "a known-size vector of Single");
-        SchemaChecks.Vector(SchemaChecks.Find(inputSchema, o.LabelColumnName, "labels"), NumberDataViewType.Single, "labels", "a known-size vector of Single");
+        foreach (var (name, role) in new[] { (o.FeaturesColumnName, "features"), (o.FeatureSizeColumnName, "feature size"), (o.CamColumnName, "CAM"),
+            (o.MapSizeColumnName, "map size"), (o.LabelColumnName, "labels") })
+            SchemaChecks.Vector(SchemaChecks.Find(inputSchema, name, role), NumberDataViewType.Single, role, "a vector of Single");
         return o.FeaturesColumnName;
     }
 
@@ -154,52 +173,75 @@ public sealed class LocalPrototypeEstimator : OnnxCompiledEstimator<LpCamTransfo
     /// <inheritdoc />
     private protected override Action<string>? OptionsLog => EstimatorOptions.Log;
 
-    private readonly record struct InputShape(int ClassCount, int FeatureDim, int FeatureHeight, int FeatureWidth, int Height, int Width);
+    private readonly record struct InputShape(int ClassCount, FeatureColumnLayout Layout);
 
-    private InputShape CheckInput(DataViewSchema schema)
+    /// <summary>Checks the column types; returns C, the label slots.</summary>
+    private int CheckInput(DataViewSchema schema)
     {
         var o = EstimatorOptions;
         var labels = SchemaChecks.KnownSizeVector(SchemaChecks.Find(schema, o.LabelColumnName, "labels"), NumberDataViewType.Single,
             "labels", "a known-size vector of Single (multi-hot, one slot per class)");
-        int c = labels.Size;
-        var features = SchemaChecks.KnownSizeVector(SchemaChecks.Find(schema, o.FeaturesColumnName, "features"), NumberDataViewType.Single,
-            "features", "a known-size vector of Single with dimensions [.., D, h, w] (CamFeaturizer's Features)");
-        var fd = features.Dimensions;
-        if (fd.Length < 3 || features.Size != fd[^3] * fd[^2] * fd[^1])
-            throw SchemaChecks.Mismatch(o.FeaturesColumnName, "features", "dimensions [.., D, h, w]", $"dimensions [{string.Join(", ", fd)}]");
-        var cam = SchemaChecks.KnownSizeVector(SchemaChecks.Find(schema, o.CamColumnName, "CAM"), NumberDataViewType.Single,
-            "CAM", $"a known-size vector of Single with dimensions [.., {c}, H, W]");
-        var (h, w) = SchemaChecks.MapSize(cam, c, o.CamColumnName, "CAM");
-        return new InputShape(c, fd[^3], fd[^2], fd[^1], h, w);
+        foreach (var (name, role, expected) in new[] { (o.FeaturesColumnName, "features", "a vector of Single (CamFeaturizer's Features)"),
+            (o.CamColumnName, "CAM", "a vector of Single (CamFeaturizer's Cam)") })
+        {
+            var column = SchemaChecks.Find(schema, name, role);
+            if (column.Type is not VectorDataViewType { ItemType: var item } || !item.Equals(NumberDataViewType.Single))
+                throw SchemaChecks.Mismatch(name, role, expected, column.Type.ToString() ?? "?");
+        }
+        var mapSize = SchemaChecks.KnownSizeVector(SchemaChecks.Find(schema, o.MapSizeColumnName, "map size"), NumberDataViewType.Single,
+            "map size", "a known-size vector of 2 Single (CamFeaturizer's MapSize)");
+        if (mapSize.Size != 2) throw SchemaChecks.Mismatch(o.MapSizeColumnName, "map size", "2 values (h, w)", $"{mapSize.Size} values");
+        SchemaChecks.KnownSizeVector(SchemaChecks.Find(schema, o.FeatureSizeColumnName, "feature size"), NumberDataViewType.Single,
+            "feature size", "a known-size vector of Single (CamFeaturizer's FeatureSize)");
+        return labels.Size;
     }
 
-    private ClassifierHead HeadFromAnnotation(DataViewSchema schema, int classCount, int featureDim)
+    private FeatureColumnLayout LayoutFromAnnotation(DataViewSchema schema)
+    {
+        var o = EstimatorOptions;
+        var column = schema[o.FeaturesColumnName];
+        if (column.Annotations.Schema.GetColumnOrNull(CamFeaturizerTransformer.FeatureLayoutAnnotation) is null)
+            throw new InvalidOperationException(
+                $"Column '{o.FeaturesColumnName}' carries no feature layout (annotation '{CamFeaturizerTransformer.FeatureLayoutAnnotation}'): " +
+                "it comes from a CamFeaturizer fitted in this process only. Set Options.Layout, for example to " +
+                "LpCamModelInfo.ReadFeatureLayout(savedModelZip).");
+        ReadOnlyMemory<char> text = default;
+        column.Annotations.GetValue(CamFeaturizerTransformer.FeatureLayoutAnnotation, ref text);
+        return FeatureColumnLayout.Parse(text.ToString());
+    }
+
+    private ClassifierHead HeadFromAnnotation(DataViewSchema schema, int classCount)
     {
         var o = EstimatorOptions;
         var column = schema[o.CamColumnName];
         var annotation = column.Annotations.Schema.GetColumnOrNull(CamFeaturizerTransformer.ClassifierWeightsAnnotation);
-        if (annotation is null)
+        if (annotation is not { Type: VectorDataViewType { Dimensions: [_, var d] } })
             throw new InvalidOperationException(
                 $"Column '{o.CamColumnName}' carries no classifier weights (annotation '{CamFeaturizerTransformer.ClassifierWeightsAnnotation}'): " +
                 "it comes from a CamFeaturizer fitted in this process only. Set Options.Classifier, for example to " +
                 "LpCamModelInfo.ReadClassifierHead(savedModelZip).");
         VBuffer<float> weights = default;
         column.Annotations.GetValue(CamFeaturizerTransformer.ClassifierWeightsAnnotation, ref weights);
-        return new ClassifierHead(classCount, featureDim, weights.DenseValues().ToArray());
+        return new ClassifierHead(classCount, d, weights.DenseValues().ToArray());
     }
 
-    private int Stream(IDataView input, InputShape shape, PrototypeFitter fitter)
+    /// <summary>The slot names of the scores column (CamFeaturizer's class names), when a CamFeaturizer is upstream.</summary>
+    private static IReadOnlyList<string>? SlotNames(DataViewSchema schema, int classCount) =>
+        schema.GetColumnOrNull(CamFeaturizerEstimator.Defaults.ScoresColumnName) is { } scores ? ClassNameSlots.Read(scores, classCount) : null;
+
+    private int Stream(IDataView input, InputShape shape, int featureDim, PrototypeFitter fitter)
     {
         var o = EstimatorOptions;
-        var featuresColumn = input.Schema[o.FeaturesColumnName];
-        var camColumn = input.Schema[o.CamColumnName];
-        var labelColumn = input.Schema[o.LabelColumnName];
-        using var cursor = input.GetRowCursor(new[] { featuresColumn, camColumn, labelColumn });
-        var getFeatures = cursor.GetGetter<VBuffer<float>>(featuresColumn);
-        var getCam = cursor.GetGetter<VBuffer<float>>(camColumn);
-        var getLabels = cursor.GetGetter<VBuffer<float>>(labelColumn);
-        VBuffer<float> f = default, cam = default, label = default;
-        int images = 0, plane = shape.Height * shape.Width;
+        var s = input.Schema;
+        var columns = new[] { s[o.FeaturesColumnName], s[o.FeatureSizeColumnName], s[o.CamColumnName], s[o.MapSizeColumnName], s[o.LabelColumnName] };
+        using var cursor = input.GetRowCursor(columns);
+        var getFeatures = cursor.GetGetter<VBuffer<float>>(columns[0]);
+        var getFeatureSize = cursor.GetGetter<VBuffer<float>>(columns[1]);
+        var getCam = cursor.GetGetter<VBuffer<float>>(columns[2]);
+        var getMapSize = cursor.GetGetter<VBuffer<float>>(columns[3]);
+        var getLabels = cursor.GetGetter<VBuffer<float>>(columns[4]);
+        VBuffer<float> f = default, fs = default, cam = default, ms = default, label = default;
+        int images = 0;
         long row = -1;
         while (cursor.MoveNext())
         {
@@ -216,18 +258,30 @@ public sealed class LocalPrototypeEstimator : OnnxCompiledEstimator<LpCamTransfo
             }
             if (classes.Count == 0) continue;
             getFeatures(ref f);
+            getFeatureSize(ref fs);
             getCam(ref cam);
-            var camValues = cam.GetValues();
+            getMapSize(ref ms);
+            var sizes = fs.DenseValues().ToArray();
+            var mapSize = ms.DenseValues().ToArray();
+            int h = (int)sizes[0], w = (int)sizes[1], mh = (int)mapSize[0], mw = (int)mapSize[1], plane = mh * mw;
+            int blocks = shape.Layout.BlockScales.Count, perScale = shape.Layout.Flip ? 2 : 1;
+            if (sizes.Length != 2 * blocks)
+                throw new InvalidDataException($"Row {row}: feature-size column '{o.FeatureSizeColumnName}' has {sizes.Length} values; expected {2 * blocks} for the layout '{shape.Layout}'.");
+            long expected = 0;
+            for (int b = 0; b < blocks; b++) expected += (long)perScale * featureDim * (long)sizes[2 * b] * (long)sizes[2 * b + 1];
+            if (f.Length != expected)
+                throw new InvalidDataException($"Row {row}: features column '{o.FeaturesColumnName}' has {f.Length} values; expected {expected} (D = {featureDim}, layout '{shape.Layout}', sizes {string.Join(" ", sizes)}).");
+            if (cam.Length != (long)shape.ClassCount * plane)
+                throw new InvalidDataException($"Row {row}: CAM column '{o.CamColumnName}' has {cam.Length} values; expected {shape.ClassCount} x {mh} x {mw} (map size column '{o.MapSizeColumnName}').");
+            var camValues = cam.DenseValues().ToArray();
             var selected = new float[classes.Count * plane];
-            for (int k = 0; k < classes.Count; k++)
-                (cam.IsDense ? camValues.Slice(classes[k] * plane, plane) : cam.DenseValues().Skip(classes[k] * plane).Take(plane).ToArray())
-                    .CopyTo(selected.AsSpan(k * plane));
+            for (int k = 0; k < classes.Count; k++) Array.Copy(camValues, classes[k] * plane, selected, k * plane, plane);
             using var scope = NewDisposeScope();
-            var features = tensor(f.DenseValues().ToArray(), new long[] { shape.FeatureDim, shape.FeatureHeight, shape.FeatureWidth });
-            var cams = tensor(selected, new long[] { classes.Count, shape.Height, shape.Width });
+            var scale1 = tensor(f.DenseValues().Take(featureDim * h * w).ToArray(), new long[] { featureDim, h, w });
+            var cams = tensor(selected, new long[] { classes.Count, mh, mw });
             try
             {
-                fitter.Add(features, cams, classes);
+                fitter.Add(scale1, cams, classes);
             }
             catch (ArgumentException e)
             {
@@ -271,10 +325,8 @@ public sealed class LocalPrototypeEstimator : OnnxCompiledEstimator<LpCamTransfo
         if (o.ForegroundOnlyColumnName is { } fo)
             using (var lpcamF = new LocalPrototypeMap(set, foregroundOnly: true))
                 maps.Add((lpcamF.EffectiveWeights.data<float>().ToArray(), fo));
-        var graph = MapGraph.Build(maps, shape.ClassCount, shape.FeatureDim, normalizeFeatures: true, shape.Height, shape.Width, o.FeaturesColumnName, null, metadata);
-        var shapes = new Dictionary<string, long[]> { [o.FeaturesColumnName] = new long[] { 1, shape.FeatureDim, shape.FeatureHeight, shape.FeatureWidth } };
-        foreach (var (_, name) in maps) shapes[name] = new long[] { 1, shape.ClassCount, shape.Height, shape.Width };
-        graph = OnnxComposer.FixShapes(graph, shapes);
+        var graph = PackedMapGraph.Build(maps, shape.ClassCount, set.FeatureDim, shape.Layout, o.FeaturesColumnName, o.FeatureSizeColumnName,
+            o.MapSizeColumnName, metadata);
         return InputGuardGraph.InsertFinite(graph, o.FeaturesColumnName, "feature maps (CamFeaturizer's output)");
     }
 }

@@ -7,7 +7,7 @@ namespace LpCam.MLNet.FineTuning;
 
 /// <summary>
 /// Writes a (fine-tuned) <see cref="ResNet18"/> network (a <see cref="ResNet"/>) back into a copy of the rewritten ONNX ResNet-18, so that inference
-/// (<see cref="OnnxBackbone"/>, <see cref="MultiScaleCamGraph"/>, ML.NET's <c>ApplyOnnxModel</c>) runs the fine-tuned
+/// (<see cref="OnnxBackbone"/>, CamFeaturizer's graph, ML.NET's <c>ApplyOnnxModel</c>) runs the fine-tuned
 /// network on ONNX Runtime.
 /// </summary>
 /// <remarks>

@@ -8,7 +8,7 @@ namespace LpCam.MLNet.FineTuning;
 
 /// <summary>
 /// Exports a (fine-tuned) <see cref="ResNet50"/>, or any <see cref="ResNet"/> without a pixel mean, as an ONNX feature
-/// extractor built from scratch (opset 13), so that inference (<see cref="OnnxBackbone"/>, <see cref="MultiScaleCamGraph"/>, ML.NET's <c>ApplyOnnxModel</c>) runs it on
+/// extractor built from scratch (opset 13), so that inference (<see cref="OnnxBackbone"/>, CamFeaturizer's graph, ML.NET's <c>ApplyOnnxModel</c>) runs it on
 /// ONNX Runtime like the project's other backbones.
 /// </summary>
 /// <remarks>

@@ -24,7 +24,10 @@ public static class LpCamModelInfo
     public const string FormatVersionKey = "lpcam.format_version";
 
     /// <summary>The current format version.</summary>
-    public const string FormatVersion = "1";
+    public const string FormatVersion = "2";
+
+    /// <summary>Metadata key of CamFeaturizer's feature layout (<see cref="Estimators.FeatureColumnLayout"/>): its scales and flip.</summary>
+    public const string LayoutKey = "lpcam.layout";
 
     /// <summary>
     /// The metadata of every LpCam.MLNet graph in the zip, in pipeline order; each dictionary holds the ONNX model's
@@ -81,6 +84,28 @@ public static class LpCamModelInfo
         if (Array.FindIndex(weights, w => !float.IsFinite(w)) is int bad and >= 0)
             throw new InvalidDataException($"{where} has a non-finite head weight ({weights[bad]}) at index {bad}.");
         return new Engine.Classifier.ClassifierHead(classes, weights.Length / classes, weights) { SourceName = modelZipPath };
+    }
+
+    /// <summary>
+    /// The scales and flip of the CamFeaturizer in a saved model zip: what <see cref="Estimators.LocalPrototypeEstimator.Options.Layout"/>
+    /// needs to fit prototypes on a reloaded featurizer.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">No such file.</exception>
+    /// <exception cref="InvalidDataException">Everything <see cref="Read"/> refuses; the zip holds no CamFeaturizer graph,
+    /// or its layout metadata is missing or malformed. The message names the file and the key.</exception>
+    public static Estimators.FeatureColumnLayout ReadFeatureLayout(string modelZipPath)
+    {
+        var cam = Read(modelZipPath).FirstOrDefault(m => m[ComponentKey] == "CamFeaturizer")
+            ?? throw new InvalidDataException($"Model '{modelZipPath}' holds no CamFeaturizer graph.");
+        string where = $"Model '{modelZipPath}': the CamFeaturizer graph";
+        try
+        {
+            return Estimators.FeatureColumnLayout.Parse(Required(cam, LayoutKey, where));
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidDataException($"{where} has metadata '{LayoutKey}' that is malformed: {e.Message}", e);
+        }
     }
 
     /// <summary>The metadata of an ONNX model held in memory.</summary>

@@ -13,6 +13,7 @@ internal sealed class OnnxGraphBuilder
     public const int FloatType = (int)TensorProto.Types.DataType.Float;
     public const int Int64Type = (int)TensorProto.Types.DataType.Int64;
     public const int UInt8Type = (int)TensorProto.Types.DataType.Uint8;
+    public const int DoubleType = (int)TensorProto.Types.DataType.Double;
     private readonly ModelProto _model;
     private readonly string _nodePrefix;
     private int _nodeCount;
@@ -73,6 +74,22 @@ internal sealed class OnnxGraphBuilder
         _model.Graph.Initializer.Add(t);
         return name;
     }
+
+    /// <summary>Adds a double initializer; returns its name.</summary>
+    public string Initializer(string name, long[] dims, double[] values)
+    {
+        var t = new TensorProto { Name = name, DataType = DoubleType };
+        t.Dims.AddRange(dims);
+        t.DoubleData.AddRange(values);
+        _model.Graph.Initializer.Add(t);
+        return name;
+    }
+
+    /// <summary>A one-element int64 constant [1] named <paramref name="name"/>.</summary>
+    public string Int(string name, long value) => Initializer(name, [1], [value]);
+
+    /// <summary>Concatenates 1-D int64 tensors (constants and computed sizes) into a shape or index vector.</summary>
+    public string Vector(string output, params string[] parts) => Node("Concat", parts, output, ("axis", 0L));
 
     /// <summary>Adds a node; attributes are <c>long</c>, <c>float</c>, <c>string</c> or <c>long[]</c>. Returns the output name.</summary>
     public string Node(string opType, string[] inputs, string output, params (string Name, object Value)[] attributes)

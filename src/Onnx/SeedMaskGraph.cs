@@ -1,3 +1,5 @@
+using LpCam.MLNet.Estimators;
+
 namespace LpCam.MLNet.Onnx;
 
 /// <summary>
@@ -7,41 +9,66 @@ namespace LpCam.MLNet.Onnx;
 /// </summary>
 internal static class SeedMaskGraph
 {
-    /// <summary>Builds the graph.</summary>
-    /// <param name="mapsInput">Input name of the maps [N, C, H, W].</param>
-    /// <param name="classesInput">Input name of the class vector [N, C]: multi-hot labels, or scores when <paramref name="scoreThreshold"/> is set.</param>
-    /// <param name="seedOutput">Output name of the seed masks [N, H, W] (uint8; 0 = background, c + 1 = class c).</param>
-    /// <param name="classCount">C.</param>
-    /// <param name="height">H.</param>
-    /// <param name="width">W.</param>
-    /// <param name="threshold">Background threshold t.</param>
-    /// <param name="scoreThreshold">Null: classes are those with a label above 0.5. Otherwise: those scoring above it (predicted classes).</param>
-    /// <param name="metadata">Key/value pairs stored in the model's metadata_props.</param>
-    public static byte[] Build(string mapsInput, string classesInput, string seedOutput, int classCount, long height, long width,
-        float threshold, float? scoreThreshold, IEnumerable<KeyValuePair<string, string>> metadata)
-    {
-        var g = new OnnxGraphBuilder("seed_masks");
-        g.Input(mapsInput, "N", (long)classCount, height, width);
-        g.Input(classesInput, "N", (long)classCount);
-        var cut = g.Initializer("lpcam_class_cut", Array.Empty<long>(), new[] { scoreThreshold ?? 0.5f });
-        var present = g.Node("Greater", new[] { classesInput, cut }, "lpcam_present");
-        var presentF = g.Node("Cast", new[] { present }, "lpcam_present_f", ("to", (long)OnnxGraphBuilder.FloatType));
-        var axes = g.Initializer("lpcam_unsqueeze_axes", new long[] { 2 }, new long[] { 2, 3 });
-        var mask = g.Node("Unsqueeze", new[] { presentF, axes }, "lpcam_present_4d");
-        var masked = g.Node("Mul", new[] { mapsInput, mask }, "lpcam_masked_maps");
+    /// <summary>The graph's inputs and output.</summary>
+    /// <param name="Maps">The maps [N, L] (C maps of H x W, flattened).</param>
+    /// <param name="MapSize">The [1, 2] map size input (H, W); null when the maps have a fixed size.</param>
+    /// <param name="Labels">Multi-hot labels [1, C]; null unless the classes read them.</param>
+    /// <param name="Scores">Class scores [1, C]; null unless the classes read them.</param>
+    /// <param name="Seed">The seed-mask output [N, H, W] (uint8; 0 = background, c + 1 = class c).</param>
+    public sealed record Names(string Maps, string? MapSize, string? Labels, string? Scores, string Seed);
 
-        var start = g.Initializer("lpcam_first_start", new long[] { 1 }, new long[] { 0 });
-        var end = g.Initializer("lpcam_first_end", new long[] { 1 }, new long[] { 1 });
-        var axis1 = g.Initializer("lpcam_first_axis", new long[] { 1 }, new long[] { 1 });
-        var first = g.Node("Slice", new[] { mapsInput, start, end, axis1 }, "lpcam_first_map");
-        var zero = g.Initializer("lpcam_zero", Array.Empty<long>(), new[] { 0f });
-        var t = g.Initializer("lpcam_threshold", Array.Empty<long>(), new[] { threshold });
-        var zeros = g.Node("Mul", new[] { first, zero }, "lpcam_zero_plane");
-        var background = g.Node("Add", new[] { zeros, t }, "lpcam_background_plane");
-        var stack = g.Node("Concat", new[] { background, masked }, "lpcam_stacked", ("axis", 1L));
-        var label = g.Node("ArgMax", new[] { stack }, "lpcam_label", ("axis", 1L), ("keepdims", 0L), ("select_last_index", 0L));
-        g.Node("Cast", new[] { label }, seedOutput, ("to", (long)OnnxGraphBuilder.UInt8Type));
-        g.Output(seedOutput, OnnxGraphBuilder.UInt8Type, "N", height, width);
+    /// <summary>Builds the graph.</summary>
+    /// <param name="names">The tensor names.</param>
+    /// <param name="classCount">C.</param>
+    /// <param name="fixedSize">(H, W) when <see cref="Names.MapSize"/> is null.</param>
+    /// <param name="threshold">Background threshold t.</param>
+    /// <param name="classes">Where the classes come from.</param>
+    /// <param name="scoreThreshold">Score above which a class counts as predicted.</param>
+    /// <param name="metadata">Key/value pairs stored in the model's metadata_props.</param>
+    public static byte[] Build(Names names, int classCount, (long Height, long Width) fixedSize, float threshold, SeedClasses classes,
+        float scoreThreshold, IEnumerable<KeyValuePair<string, string>> metadata)
+    {
+        var g = new OnnxGraphBuilder("seed_masks", nodePrefix: "lpcam_");
+        g.Input(names.Maps, "N", "L");
+        foreach (var classInput in new[] { names.Labels, names.Scores }.OfType<string>()) g.Input(classInput, 1L, (long)classCount);
+        string h, w;
+        if (names.MapSize is { } mapSize)
+        {
+            g.Input(mapSize, 1L, 2L);
+            var size = g.Node("Cast", [g.Node("Reshape", [mapSize, g.Int("lpcam_flat", -1)], "lpcam_size_flat")], "lpcam_size", ("to", (long)OnnxGraphBuilder.Int64Type));
+            h = g.Node("Slice", [size, g.Int("lpcam_h_s", 0), g.Int("lpcam_h_e", 1)], "lpcam_h");
+            w = g.Node("Slice", [size, g.Int("lpcam_w_s", 1), g.Int("lpcam_w_e", 2)], "lpcam_w");
+        }
+        else (h, w) = (g.Int("lpcam_h", fixedSize.Height), g.Int("lpcam_w", fixedSize.Width));
+        var maps = g.Node("Reshape", [names.Maps, g.Vector("lpcam_maps_shape", g.Int("lpcam_one", 1), g.Int("lpcam_c", classCount), h, w)], "lpcam_maps");
+
+        string Present(string input, float cut, string name)
+        {
+            var greater = g.Node("Greater", [input, g.Initializer(name + "_cut", [], [cut])], name);
+            return g.Node("Cast", [greater], name + "_f", ("to", (long)OnnxGraphBuilder.FloatType));
+        }
+        string present = classes switch
+        {
+            SeedClasses.Labels => Present(names.Labels!, 0.5f, "lpcam_labelled"),
+            SeedClasses.Predicted => Present(names.Scores!, scoreThreshold, "lpcam_predicted"),
+            _ => LabelsOrPredicted(),
+        };
+        string LabelsOrPredicted()
+        {
+            var labelled = Present(names.Labels!, 0.5f, "lpcam_labelled");
+            var predicted = Present(names.Scores!, scoreThreshold, "lpcam_predicted");
+            var any = g.Node("Greater", [g.Node("ReduceSum", [labelled], "lpcam_label_count", ("keepdims", 1L)), g.Initializer("lpcam_none", [], [0f])], "lpcam_has_labels");
+            return g.Node("Where", [any, labelled, predicted], "lpcam_present");
+        }
+        var mask = g.Node("Unsqueeze", [present, g.Initializer("lpcam_unsqueeze_axes", [2], [2, 3])], "lpcam_present_4d");
+        var masked = g.Node("Mul", [maps, mask], "lpcam_masked_maps");
+        var first = g.Node("Slice", [maps, g.Int("lpcam_first_start", 0), g.Int("lpcam_first_end", 1), g.Int("lpcam_first_axis", 1)], "lpcam_first_map");
+        var zeros = g.Node("Mul", [first, g.Initializer("lpcam_zero", [], [0f])], "lpcam_zero_plane");
+        var background = g.Node("Add", [zeros, g.Initializer("lpcam_threshold", [], [threshold])], "lpcam_background_plane");
+        var stack = g.Node("Concat", [background, masked], "lpcam_stacked", ("axis", 1L));
+        var label = g.Node("ArgMax", [stack], "lpcam_label", ("axis", 1L), ("keepdims", 0L), ("select_last_index", 0L));
+        g.Node("Cast", [label], names.Seed, ("to", (long)OnnxGraphBuilder.UInt8Type));
+        g.Output(names.Seed, OnnxGraphBuilder.UInt8Type, "N", "map_h", "map_w");
         foreach (var kv in metadata) g.Metadata(kv.Key, kv.Value);
         return g.ToBytes();
     }

@@ -12,9 +12,15 @@ internal sealed class AnnotatedDataView : IDataView
     private readonly IDataView _source;
 
     public AnnotatedDataView(IDataView source, string column, string annotation, DataViewType type, Delegate getter)
+        : this(source, Annotate(source.Schema, column, annotation, type, getter))
+    {
+    }
+
+    /// <summary>A view of <paramref name="source"/> with <paramref name="schema"/>: the source's schema with annotations added.</summary>
+    public AnnotatedDataView(IDataView source, DataViewSchema schema)
     {
         _source = source;
-        Schema = Annotate(source.Schema, column, annotation, type, getter);
+        Schema = schema;
     }
 
     public DataViewSchema Schema { get; }

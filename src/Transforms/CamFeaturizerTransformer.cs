@@ -1,5 +1,6 @@
 using LpCam.MLNet.Engine.Classifier;
 using Microsoft.ML;
+using LpCam.MLNet.Estimators;
 using Microsoft.ML.Data;
 
 namespace LpCam.MLNet.Transforms;
@@ -35,23 +36,23 @@ public sealed class CamFeaturizerTransformer : OnnxBackedTransformer
     /// </summary>
     public const string ClassifierWeightsAnnotation = "LpCam.ClassifierWeights";
 
-    private readonly string _camColumn;
-    private readonly string _pixelsColumn;
+    /// <summary>The annotation on the Features column that carries the feature layout (<see cref="FeatureColumnLayout"/>, as text).</summary>
+    public const string FeatureLayoutAnnotation = "LpCam.FeatureLayout";
+
+    private readonly CamFeaturizerEstimator.Options _options;
 
     internal CamFeaturizerTransformer(ITransformer onnx, IReadOnlyDictionary<string, string> metadata, HeadTrainingResult training,
-        IReadOnlyList<string> classNames, string backbone, int height, int width, int featureHeight, int featureWidth,
-        string pixelsColumn, string camColumn)
+        IReadOnlyList<string> classNames, string backbone, FeatureColumnLayout layout, int canvasHeight, int canvasWidth,
+        CamFeaturizerEstimator.Options options)
         : base(onnx, metadata)
     {
-        _camColumn = camColumn;
-        _pixelsColumn = pixelsColumn;
+        _options = options;
         Training = training;
         ClassNames = classNames;
         Backbone = backbone;
-        ImageHeight = height;
-        ImageWidth = width;
-        FeatureHeight = featureHeight;
-        FeatureWidth = featureWidth;
+        Layout = layout;
+        CanvasHeight = canvasHeight;
+        CanvasWidth = canvasWidth;
     }
 
     /// <summary>The trained head W [C, D] (no bias).</summary>
@@ -60,27 +61,23 @@ public sealed class CamFeaturizerTransformer : OnnxBackedTransformer
     /// <summary>The head's training report: loss per epoch.</summary>
     public HeadTrainingResult Training { get; }
 
-    /// <summary>Class names, one per label slot.</summary>
+    /// <summary>Class names, one per label slot (also the slot names of the scores column).</summary>
     public IReadOnlyList<string> ClassNames { get; }
 
     /// <summary>The backbone's name.</summary>
     public string Backbone { get; }
 
-    /// <summary>Input image height H.</summary>
-    public int ImageHeight { get; }
+    /// <summary>The inference scales and flip, and how the Features column packs them.</summary>
+    public FeatureColumnLayout Layout { get; }
 
-    /// <summary>Input image width W.</summary>
-    public int ImageWidth { get; }
+    /// <summary>Height of the pixel canvas.</summary>
+    public int CanvasHeight { get; }
 
-    /// <summary>Feature map height h.</summary>
-    public int FeatureHeight { get; }
-
-    /// <summary>Feature map width w.</summary>
-    public int FeatureWidth { get; }
+    /// <summary>Width of the pixel canvas.</summary>
+    public int CanvasWidth { get; }
 
     /// <inheritdoc />
-    public override DataViewSchema GetOutputSchema(DataViewSchema inputSchema) =>
-        AnnotatedDataView.Annotate(base.GetOutputSchema(inputSchema), _camColumn, ClassifierWeightsAnnotation, WeightsType, WeightsGetter);
+    public override DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => Annotate(base.GetOutputSchema(inputSchema));
 
     /// <summary>
     /// Adds the feature, score and CAM columns. A row whose pixels are NaN, infinite or outside
@@ -88,9 +85,23 @@ public sealed class CamFeaturizerTransformer : OnnxBackedTransformer
     /// <see cref="InvalidDataException"/> naming the pixel column, the row (its index in the source), the value and its position
     /// (see the remarks).
     /// </summary>
-    public override IDataView Transform(IDataView input) =>
-        new AnnotatedDataView(new BadPixelsSurfacingDataView(base.Transform(new PixelCheckedDataView(input, _pixelsColumn, ImageHeight, ImageWidth))),
-            _camColumn, ClassifierWeightsAnnotation, WeightsType, WeightsGetter);
+    public override IDataView Transform(IDataView input)
+    {
+        var output = new BadPixelsSurfacingDataView(base.Transform(new PixelCheckedDataView(input, _options.PixelsColumnName, CanvasHeight, CanvasWidth)));
+        return new AnnotatedDataView(output, Annotate(output.Schema));
+    }
+
+    /// <summary>The classifier weights on the CAM column, the layout on the features, the class names as the scores' slot names.</summary>
+    private DataViewSchema Annotate(DataViewSchema schema)
+    {
+        schema = AnnotatedDataView.Annotate(schema, _options.CamColumnName, ClassifierWeightsAnnotation, WeightsType, WeightsGetter);
+        schema = AnnotatedDataView.Annotate(schema, _options.FeaturesColumnName, FeatureLayoutAnnotation, TextDataViewType.Instance,
+            (ValueGetter<ReadOnlyMemory<char>>)((ref ReadOnlyMemory<char> value) => value = Layout.ToString().AsMemory()));
+        return AnnotatedDataView.Annotate(schema, _options.ScoresColumnName, ClassNameSlots.Kind,
+            new VectorDataViewType(TextDataViewType.Instance, ClassNames.Count),
+            (ValueGetter<VBuffer<ReadOnlyMemory<char>>>)((ref VBuffer<ReadOnlyMemory<char>> value) =>
+                value = new VBuffer<ReadOnlyMemory<char>>(ClassNames.Count, ClassNames.Select(n => n.AsMemory()).ToArray())));
+    }
 
     private VectorDataViewType WeightsType => new(NumberDataViewType.Single, Head.ClassCount, Head.FeatureDim);
 

@@ -1,3 +1,4 @@
+using LpCam.MLNet.Estimators;
 using Microsoft.ML;
 
 namespace LpCam.MLNet.Transforms;
@@ -11,24 +12,20 @@ namespace LpCam.MLNet.Transforms;
 /// </remarks>
 public sealed class SeedMaskTransformer : OnnxBackedTransformer
 {
-    internal SeedMaskTransformer(ITransformer onnx, IReadOnlyDictionary<string, string> metadata, int classCount, int height, int width, float threshold)
+    internal SeedMaskTransformer(ITransformer onnx, IReadOnlyDictionary<string, string> metadata, int classCount, float threshold, SeedClasses classes)
         : base(onnx, metadata)
     {
         ClassCount = classCount;
-        Height = height;
-        Width = width;
         Threshold = threshold;
+        Classes = classes;
     }
 
     /// <summary>Number of object classes C.</summary>
     public int ClassCount { get; }
 
-    /// <summary>Mask height H.</summary>
-    public int Height { get; }
-
-    /// <summary>Mask width W.</summary>
-    public int Width { get; }
-
     /// <summary>The background threshold.</summary>
     public float Threshold { get; }
+
+    /// <summary>Which classes the seeds are made for.</summary>
+    public SeedClasses Classes { get; }
 }

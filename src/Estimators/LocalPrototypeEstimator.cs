@@ -150,7 +150,8 @@ public sealed class LocalPrototypeEstimator : OnnxCompiledEstimator<LpCamTransfo
         var metadata = Metadata(result, names);
         metadata["lpcam.cluster_device"] = device;
         metadata[LpCamModelInfo.LayoutKey] = layout.ToString();
-        var graph = Compile(result.Prototypes, shape, metadata);
+        long? length = input.Schema[o.FeaturesColumnName].Type is VectorDataViewType { IsKnownSize: true, Size: var size } ? size : null;
+        var graph = Compile(result.Prototypes, shape, metadata, length);
         var outputs = o.ForegroundOnlyColumnName is { } fo ? new[] { o.OutputColumnName, fo } : [o.OutputColumnName];
         return new LpCamTransformer(Run(input, graph, [o.FeaturesColumnName, o.FeatureSizeColumnName, o.MapSizeColumnName], outputs),
             metadata, result, names, o.OutputColumnName, o.ForegroundOnlyColumnName);
@@ -316,7 +317,7 @@ public sealed class LocalPrototypeEstimator : OnnxCompiledEstimator<LpCamTransfo
         };
     }
 
-    private byte[] Compile(PrototypeSet set, InputShape shape, Dictionary<string, string> metadata)
+    private byte[] Compile(PrototypeSet set, InputShape shape, Dictionary<string, string> metadata, long? featuresLength)
     {
         var o = EstimatorOptions;
         var maps = new List<(float[], string)>();
@@ -326,7 +327,7 @@ public sealed class LocalPrototypeEstimator : OnnxCompiledEstimator<LpCamTransfo
             using (var lpcamF = new LocalPrototypeMap(set, foregroundOnly: true))
                 maps.Add((lpcamF.EffectiveWeights.data<float>().ToArray(), fo));
         var graph = PackedMapGraph.Build(maps, shape.ClassCount, set.FeatureDim, shape.Layout, o.FeaturesColumnName, o.FeatureSizeColumnName,
-            o.MapSizeColumnName, metadata);
+            o.MapSizeColumnName, metadata, featuresLength);
         return InputGuardGraph.InsertFinite(graph, o.FeaturesColumnName, "feature maps (CamFeaturizer's output)");
     }
 }

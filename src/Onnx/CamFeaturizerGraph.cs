@@ -123,13 +123,14 @@ internal static class CamFeaturizerGraph
         if (head is not null)
         {
             int c = head.ClassCount;
-            ActivationMapNodes.Emit(g, camScales, w!, c, cosine: false, geo.MapHeight, geo.MapWidth, "lpcam_cam_", names.Cam);
+            var (mapHeight, mapWidth) = geo.MapSize;
+            ActivationMapNodes.Emit(g, camScales, w!, c, cosine: false, mapHeight, mapWidth, "lpcam_cam_", names.Cam);
             g.Output(names.Cam, 1L, (long)c, "map_h", "map_w");
             var pooled = g.Node("GlobalAveragePool", [pooledInput!], "lpcam_pooled");
             var logits = g.Node("Flatten", [g.Node("Conv", [pooled, w!], "lpcam_pooled_logits")], "lpcam_logits", ("axis", 1L));
             g.Node("Sigmoid", [logits], names.Scores);
             g.Output(names.Scores, 1L, (long)c);
-            var mapSize = g.Node("Cast", [g.Vector("lpcam_map_size_i", geo.MapHeight, geo.MapWidth)], "lpcam_map_size_f", ("to", (long)OnnxGraphBuilder.FloatType));
+            var mapSize = g.Node("Cast", [g.Vector("lpcam_map_size_i", mapHeight, mapWidth)], "lpcam_map_size_f", ("to", (long)OnnxGraphBuilder.FloatType));
             g.Node("Reshape", [mapSize, g.Initializer("lpcam_map_size_shape", [2], [1, 2])], names.MapSize);
             g.Output(names.MapSize, 1L, 2L);
         }

@@ -23,11 +23,11 @@ internal sealed class CanvasGeometryNodes
     /// <summary>Width of the image on the canvas.</summary>
     public string Width { get; private init; } = "";
 
-    /// <summary>Rows of the stride-4 maps: ceil(original height / 4).</summary>
-    public string MapHeight { get; private init; } = "";
+    private Func<(string, string)> _mapSize = () => ("", "");
+    private (string, string)? _map;
 
-    /// <summary>Columns of the stride-4 maps: ceil(original width / 4).</summary>
-    public string MapWidth { get; private init; } = "";
+    /// <summary>Rows and columns of the stride-4 maps: ceil(original size / 4); emitted on first use.</summary>
+    public (string Height, string Width) MapSize => _map ??= _mapSize();
 
     /// <summary>
     /// Emits the geometry. With <paramref name="imageSizeInput"/> (a [1, 2] float input: original height, width) the image
@@ -43,17 +43,14 @@ internal sealed class CanvasGeometryNodes
             {
                 Top = g.Int(p + "top", 0), Left = g.Int(p + "left", 0),
                 Height = g.Int(p + "height", canvasHeight), Width = g.Int(p + "width", canvasWidth),
-                MapHeight = g.Int(p + "map_height", h4), MapWidth = g.Int(p + "map_width", w4),
+                _mapSize = () => (g.Int(p + "map_height", h4), g.Int(p + "map_width", w4)),
             };
         }
         var size = g.Node("Reshape", [imageSizeInput, g.Int(p + "flat", 2)], p + "size");
-        var sizeI = g.Node("Cast", [g.Node("Round", [size], p + "size_rounded")], p + "size_int", ("to", (long)OnnxGraphBuilder.Int64Type));
         string Part(string source, long i, string name) =>
             g.Node("Slice", [source, g.Int(p + name + "_s", i), g.Int(p + name + "_e", i + 1)], p + name);
         var h = Part(size, 0, "h_f");
         var w = Part(size, 1, "w_f");
-        var hi = Part(sizeI, 0, "h_i");
-        var wi = Part(sizeI, 1, "w_i");
         string F(string name, float v) => g.Initializer(p + name, [1], [v]);
         var canvasH = F("canvas_h", canvasHeight);
         var canvasW = F("canvas_w", canvasWidth);
@@ -72,8 +69,6 @@ internal sealed class CanvasGeometryNodes
         left = g.Node("Where", [byHeight, left, zero], p + "left_f");
         top = g.Node("Where", [byHeight, zero, top], p + "top_f");
         var one = g.Int(p + "one", 1);
-        var three = g.Int(p + "three", 3);
-        var four = g.Int(p + "four", 4);
         string Int(string x, string name) => g.Node("Cast", [x], p + name, ("to", (long)OnnxGraphBuilder.Int64Type));
         return new CanvasGeometryNodes(g)
         {
@@ -81,8 +76,16 @@ internal sealed class CanvasGeometryNodes
             Left = Int(left, "left"),
             Height = g.Node("Max", [Int(contentH, "content_h_raw"), one], p + "content_h"),
             Width = g.Node("Max", [Int(contentW, "content_w_raw"), one], p + "content_w"),
-            MapHeight = g.Node("Div", [g.Node("Add", [hi, three], p + "map_h_up"), four], p + "map_h"),
-            MapWidth = g.Node("Div", [g.Node("Add", [wi, three], p + "map_w_up"), four], p + "map_w"),
+            _mapSize = () =>
+            {
+                var sizeI = g.Node("Cast", [g.Node("Round", [size], p + "size_rounded")], p + "size_int", ("to", (long)OnnxGraphBuilder.Int64Type));
+                var hi = Part(sizeI, 0, "h_i");
+                var wi = Part(sizeI, 1, "w_i");
+                var three = g.Int(p + "three", 3);
+                var four = g.Int(p + "four", 4);
+                return (g.Node("Div", [g.Node("Add", [hi, three], p + "map_h_up"), four], p + "map_h"),
+                    g.Node("Div", [g.Node("Add", [wi, three], p + "map_w_up"), four], p + "map_w"));
+            },
         };
     }
 

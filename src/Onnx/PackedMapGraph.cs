@@ -19,15 +19,20 @@ internal static class PackedMapGraph
     /// <param name="featureSize">The FeatureSize input [1, 2 x block scales].</param>
     /// <param name="mapSize">The MapSize input [1, 2].</param>
     /// <param name="metadata">Stored in the model's metadata_props.</param>
+    /// <param name="featuresLength">The features' length when the column has a known size (ML.NET then takes the input's
+    /// shape as it is), else null.</param>
+    /// <param name="cosine">True for LPCAM's rule, false for CAM's (<see cref="ActivationMapNodes"/>).</param>
     public static byte[] Build(IReadOnlyList<(float[] Weights, string Output)> maps, int classCount, int featureDim, FeatureColumnLayout layout,
-        string features, string featureSize, string mapSize, IEnumerable<KeyValuePair<string, string>> metadata)
+        string features, string featureSize, string mapSize, IEnumerable<KeyValuePair<string, string>> metadata, long? featuresLength = null,
+        bool cosine = true)
     {
         foreach (var (weights, output) in maps)
             if (weights.Length != (long)classCount * featureDim)
                 throw new ArgumentException($"Expected {classCount} x {featureDim} weights for '{output}', got {weights.Length}.", nameof(maps));
         var blockScales = layout.BlockScales;
         var g = new OnnxGraphBuilder("lpcam_maps", nodePrefix: "lpcam_");
-        g.Input(features, "N", "L");
+        if (featuresLength is long length) g.Input(features, 1L, length);
+        else g.Input(features, "N", "L");
         g.Input(featureSize, 1L, 2L * blockScales.Count);
         g.Input(mapSize, 1L, 2L);
         var sizes = g.Node("Cast", [g.Node("Reshape", [featureSize, g.Int("lpcam_flat", -1)], "lpcam_sizes_flat")], "lpcam_sizes", ("to", (long)OnnxGraphBuilder.Int64Type));
@@ -64,7 +69,7 @@ internal static class PackedMapGraph
         {
             var (weights, output) = maps[m];
             var w = g.Initializer($"lpcam_m{m}_W", [classCount, featureDim, 1, 1], weights);
-            ActivationMapNodes.Emit(g, scales, w, classCount, cosine: true, mapH, mapW, $"lpcam_m{m}_", output);
+            ActivationMapNodes.Emit(g, scales, w, classCount, cosine, mapH, mapW, $"lpcam_m{m}_", output);
             g.Output(output, 1L, (long)classCount, "map_h", "map_w");
         }
         foreach (var kv in metadata) g.Metadata(kv.Key, kv.Value);

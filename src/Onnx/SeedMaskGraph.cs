@@ -29,7 +29,9 @@ internal static class SeedMaskGraph
         float scoreThreshold, IEnumerable<KeyValuePair<string, string>> metadata)
     {
         var g = new OnnxGraphBuilder("seed_masks", nodePrefix: "lpcam_");
-        g.Input(names.Maps, "N", "L");
+        // Maps of one fixed size arrive as a known-size vector, whose shape ML.NET takes from the graph as it is.
+        if (names.MapSize is null) g.Input(names.Maps, 1L, (long)classCount * fixedSize.Height * fixedSize.Width);
+        else g.Input(names.Maps, "N", "L");
         foreach (var classInput in new[] { names.Labels, names.Scores }.OfType<string>()) g.Input(classInput, 1L, (long)classCount);
         string h, w;
         if (names.MapSize is { } mapSize)

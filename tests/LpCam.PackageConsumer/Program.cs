@@ -2,6 +2,7 @@
 // segment one image with a PredictionEngine. Arguments: VOC_DIR IMAGES MODEL_ZIP. Prints "consumer ok" when every step
 // worked; exits non-zero otherwise.
 using LpCam.MLNet.Data;
+using LpCam.MLNet.Images;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms.Image;
@@ -13,15 +14,15 @@ const int Size = 224;
 
 var dataset = VocDataset.Open(voc);
 var classes = dataset.ClassNames;
-var rows = dataset.Samples.Take(count).Select(s => new Row { ImagePath = s.ImagePath!, Label = s.MultiHot(classes.Count) }).ToList();
+var rows = dataset.Samples.Take(count).Select(s => new Row { ImagePath = s.ImagePath!, Label = s.MultiHot(classes.Count), ImageSize = ImageCanvas.ImageSize(s.ImagePath!) }).ToList();
 var ml = new MLContext(seed: 0);
 var data = ml.Data.LoadFromEnumerable(rows);
 var pipeline = ml.Transforms.LoadImages("Image", imageFolder: null, inputColumnName: "ImagePath")
-    .Append(ml.Transforms.ResizeImages("Image", Size, Size, resizing: ImageResizingEstimator.ResizingKind.Fill))
+    .Append(ml.Transforms.ResizeImages("Image", Size, Size, resizing: ImageResizingEstimator.ResizingKind.IsoPad))
     .Append(ml.Transforms.ExtractPixels("Pixels", "Image", interleavePixelColors: false))
-    .Append(ml.LpCam().CamFeaturizer(labelColumnName: "Label", classNames: classes))
+    .Append(ml.LpCam().CamFeaturizer(labelColumnName: "Label", imageSizeColumnName: "ImageSize", classNames: classes))
     .Append(ml.LpCam().LocalPrototypes())
-    .Append(ml.LpCam().SeedMasks(mapsColumnName: "LpCam", labelColumnName: "Label"));
+    .Append(ml.LpCam().SeedMasks(mapsColumnName: "LpCam"));
 var model = pipeline.Fit(data);
 ml.Model.Save(model, data.Schema, zip);
 Console.WriteLine($"fitted on {rows.Count} images, saved {new FileInfo(zip).Length} bytes");
@@ -32,12 +33,13 @@ var engine = fresh.Model.CreatePredictionEngine<Row, Prediction>(loaded);
 var prediction = engine.Predict(rows[0]);
 int labelled = prediction.SeedMask.Count(v => v > 0 && v != 255);
 var expected = rows[0].Label.Select((v, c) => (v, c)).Where(t => t.v > 0).Select(t => t.c + 1).ToHashSet();
-if (prediction.SeedMask.Length != Size * Size || labelled == 0 || prediction.SeedMask.Any(v => v != 0 && !expected.Contains(v)))
+int mapPixels = (int)(prediction.MapSize[0] * prediction.MapSize[1]);
+if (prediction.SeedMask.Length != mapPixels || labelled == 0 || prediction.SeedMask.Any(v => v != 0 && !expected.Contains(v)))
 {
     Console.Error.WriteLine($"consumer failed: seed mask of {prediction.SeedMask.Length} pixels, {labelled} labelled, labels {string.Join(",", prediction.SeedMask.Distinct())}");
     return 1;
 }
-Console.WriteLine($"{Path.GetFileName(rows[0].ImagePath)}: {labelled} of {Size * Size} pixels seeded with its classes {string.Join(", ", expected.Select(c => classes[c - 1]))}");
+Console.WriteLine($"{Path.GetFileName(rows[0].ImagePath)}: {labelled} of {mapPixels} stride-4 pixels seeded with its classes {string.Join(", ", expected.Select(c => classes[c - 1]))}");
 Console.WriteLine("consumer ok");
 return 0;
 
@@ -46,11 +48,13 @@ internal sealed class Row
 {
     public string ImagePath { get; set; } = "";
     [VectorType(20)] public float[] Label { get; set; } = Array.Empty<float>();
+    [VectorType(2)] public float[] ImageSize { get; set; } = Array.Empty<float>();
 }
 
 /// <summary>The seed mask of one image.</summary>
 internal sealed class Prediction
 {
-    [VectorType(1, Size, Size)] public byte[] SeedMask { get; set; } = Array.Empty<byte>();
+    [VectorType(1, 2)] public float[] MapSize { get; set; } = Array.Empty<float>();
+    public byte[] SeedMask { get; set; } = Array.Empty<byte>();
     private const int Size = 224;
 }

@@ -15,13 +15,13 @@ namespace LpCam.Cli.Pipeline;
 internal sealed record PipelineOptions
 {
     /// <summary>Long side the images are resized to (the CLI's default input size).</summary>
-    public const int DefaultLongSide = 448;
+    public const int DefaultLongSide = CamFeaturizerEstimator.Defaults.LongSide;
 
     /// <summary>The largest --long-side: beyond it one image's planes and feature maps no longer fit a machine's memory.</summary>
     public const int MaxLongSide = 4096;
 
     /// <summary>The largest --scales factor (the image's long side times it is what the backbone sees).</summary>
-    public const double MaxScale = 4;
+    public const double MaxScale = CamFeaturizerEstimator.MaxScale;
 
     /// <summary>The largest side the backbone is given: --long-side times the largest --scales factor.</summary>
     public const int MaxBackboneSide = 8192;
@@ -32,7 +32,7 @@ internal sealed record PipelineOptions
     public required string Out { get; init; }
     public int? MaxImages { get; init; }
     public int Seed { get; init; }
-    public InferenceScales Scales { get; init; } = new(new[] { 1.0 }, flip: true);
+    public InferenceScales Scales { get; init; } = new(CamFeaturizerEstimator.Defaults.Scales, CamFeaturizerEstimator.Defaults.Flip);
     public int LongSide { get; init; } = DefaultLongSide;
     public string Backbone { get; init; } = "resnet18";
     /// <summary>SHA-256 of the --backbone PATH.onnx file (so a changed file with the same name is another run), else null.</summary>
@@ -65,7 +65,7 @@ internal sealed record PipelineOptions
         public static readonly Option<string?> Out = CliOptions.OptionalString("--out", "the run folder (run and the steps: out/run; demo: out/demo)");
         public static readonly Option<int?> MaxImages = CliOptions.OptionalInt("--max-images", "use only the first N images", min: 1);
         public static readonly Option<int> Seed = CliOptions.Int("--seed", 0, "seed of the head, the clustering and the synthetic scenes");
-        public static readonly Option<string> Scales = CliOptions.String("--scales", "1.0", "inference scales, comma-separated; the reference: 1.0,0.5,1.5,2.0");
+        public static readonly Option<string> Scales = CliOptions.String("--scales", string.Join(",", CamFeaturizerEstimator.Defaults.Scales.Select(s => s.ToString("0.0##", CultureInfo.InvariantCulture))), "inference scales, comma-separated; the reference: 1.0,0.5,1.5,2.0");
         public static readonly Option<bool> NoFlip = CliOptions.Flag("--no-flip", "do not add each scale's mirror image");
         public static readonly Option<int> LongSide = CliOptions.Int("--long-side", DefaultLongSide, "images are resized so their long side is N", min: 32, max: MaxLongSide);
         public static readonly Option<string> Backbone = CliOptions.String("--backbone", "resnet18", "resnet18, resnet18-os16 or PATH.onnx:FEATURE_TENSOR");

@@ -22,8 +22,8 @@ internal static class ModelZipFiles
     {
         var ml = new MLContext(seed: 1);
         var data = ml.Data.LoadFromEnumerable(new[] { new Row() });
-        var model = ml.LpCam().SeedMasks("SeedA", "Maps", "Label", 0.3f)
-            .Append(ml.LpCam().SeedMasks("SeedB", "Maps", "Label", 0.6f))
+        var model = ml.LpCam().SeedMasks("SeedA", "Maps", threshold: 0.3f)
+            .Append(ml.LpCam().SeedMasks("SeedB", "Maps", threshold: 0.6f))
             .Fit(data);
         ml.Model.Save(model, data.Schema, path);
     }

@@ -18,7 +18,7 @@ public class SeedMaskInputTests
     private static (MLContext Ml, ITransformer Model) Fitted()
     {
         var ml = new MLContext(seed: 1);
-        var model = ml.LpCam().SeedMasks("Seed", "Maps", "Label", 0.3f).Fit(ml.Data.LoadFromEnumerable(new[] { new Row() }));
+        var model = ml.LpCam().SeedMasks("Seed", "Maps", threshold: 0.3f).Fit(ml.Data.LoadFromEnumerable(new[] { new Row() }));
         return (ml, model);
     }
 

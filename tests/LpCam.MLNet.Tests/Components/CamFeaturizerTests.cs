@@ -16,48 +16,89 @@ public class CamFeaturizerTests
         view.GetColumn<VBuffer<float>>(name).Skip(row).First().DenseValues().ToArray();
 
     [Fact]
-    public void Fit_on_real_images_gives_features_scores_and_cams_equal_to_the_engine()
+    public void Images_of_their_own_size_give_multi_scale_flip_cams_equal_to_the_engine()
     {
         var ml = new MLContext(seed: 1);
-        var rows = VocRow.Slice(24);
+        var rows = VocSizedRow.Slice(24);
         var data = ml.Data.LoadFromEnumerable(rows);
         var featurizer = ml.LpCam().CamFeaturizer(new()
         {
             Head = new MultiLabelHeadOptions { Epochs = 20 },
             ClassNames = Support.VocDev.ClassNames,
+            ImageSizeColumnName = "ImageSize",
+            Scales = [1.0, 0.5],
+            Flip = true,
             Device = "cpu",
         });
-        var model = VocRow.ImagePipeline(ml, 224).Append(featurizer).Fit(data);
+        const int Canvas = 224;
+        var model = VocSizedRow.CanvasPipeline(ml, Canvas, Canvas).Append(featurizer).Fit(data);
         var output = model.Transform(data);
-
-        var schema = output.Schema;
-        Assert.Equal(new[] { 1, 512, 7, 7 }, ((VectorDataViewType)schema["Features"].Type).Dimensions.ToArray());
-        Assert.Equal(new[] { 1, 20 }, ((VectorDataViewType)schema["Scores"].Type).Dimensions.ToArray());
-        Assert.Equal(new[] { 1, 20, 224, 224 }, ((VectorDataViewType)schema["Cam"].Type).Dimensions.ToArray());
-
         var fitted = model.LastTransformer;
         Assert.Equal(20, fitted.Head.ClassCount);
         Assert.Equal(512, fitted.Head.FeatureDim);
         Assert.True(fitted.Training.EpochLosses[^1] < fitted.Training.EpochLosses[0]);
 
-        // The graph's features equal the backbone run by the engine on the same pixels; its CAM equals the engine's CAM.
-        var pixels = Column(output, "Pixels", 2);
+        // Column shapes: known sizes for the scores and the sizes; the features and maps vary with the image.
+        var schema = output.Schema;
+        Assert.Equal(new[] { 1, 20 }, ((VectorDataViewType)schema["Scores"].Type).Dimensions.ToArray());
+        Assert.Equal(new[] { 1, 4 }, ((VectorDataViewType)schema["FeatureSize"].Type).Dimensions.ToArray());
+        Assert.Equal(new[] { 1, 2 }, ((VectorDataViewType)schema["MapSize"].Type).Dimensions.ToArray());
+        Assert.False(((VectorDataViewType)schema["Cam"].Type).IsKnownSize);
+        Assert.False(((VectorDataViewType)schema["Features"].Type).IsKnownSize);
+        VBuffer<ReadOnlyMemory<char>> slots = default;
+        schema["Scores"].GetSlotNames(ref slots);
+        Assert.Equal(Support.VocDev.ClassNames, slots.DenseValues().Select(n => n.ToString()));
+
         using var backbone = Backbone.ResNet18();
-        var expectedFeatures = backbone.Extract(new RgbImage(224, 224, pixels), out int h, out int w);
-        var features = Column(output, "Features", 2);
-        Assert.Equal(expectedFeatures.Length, features.Length);
-        Assert.True(features.Zip(expectedFeatures, (a, b) => Math.Abs(a - b)).Max() < 1e-3f);
+        foreach (int row in new[] { 0, 2 })
+        {
+            // The image cut out of its canvas, as the engine would be given it, then each scale made by bilinear resizing.
+            var size = rows[row].ImageSize;
+            var (top, left, ch, cw) = ImageCanvas.ContentBox((int)size[0], (int)size[1], Canvas, Canvas);
+            var canvas = Column(output, "Pixels", row);
+            var content = new float[3 * ch * cw];
+            for (int c = 0; c < 3; c++)
+                for (int y = 0; y < ch; y++)
+                    Array.Copy(canvas, (c * Canvas + top + y) * Canvas + left, content, (c * ch + y) * cw, cw);
+            var image = new RgbImage(ch, cw, content);
+            var half = InferenceScales.ScaledSize(ch, cw, 0.5);
+            using var halfPixels = nn.functional.interpolate(tensor(content, new long[] { 1, 3, ch, cw }), new long[] { half.Height, half.Width },
+                mode: InterpolationMode.Bilinear, align_corners: false);
+            var halfImage = new RgbImage(half.Height, half.Width, halfPixels.data<float>().ToArray());
+            var expected = new List<ScaleFeatures>();
+            foreach (var scaled in new[] { image, halfImage })
+            {
+                var pair = backbone.ExtractBatch([scaled, scaled.FlipHorizontal()], out int h, out int w);
+                expected.Add(new ScaleFeatures(tensor(pair[0], new long[] { 1, 512, h, w }), tensor(pair[1], new long[] { 1, 512, h, w })));
+            }
 
-        using var cam = ClassActivationMap.FromWeights(fitted.Head.Weights, 20, 512);
-        using var f = tensor(features, new long[] { 1, 512, h, w });
-        using var expectedCam = cam.Compute(new[] { new ScaleFeatures(f) }, 224, 224);
-        var actualCam = Column(output, "Cam", 2);
-        Assert.True(actualCam.Zip(expectedCam.data<float>().ToArray(), (a, b) => Math.Abs(a - b)).Max() < 1e-4f);
+            var blocks = PackedFeatures.InferenceScales(Column(output, "Features", row), Column(output, "FeatureSize", row), fitted.Layout, 512);
+            for (int s = 0; s < 2; s++)
+            {
+                Assert.True(MaxDifference(blocks[s].Features, expected[s].Features) < 1e-3f, $"row {row} scale {s}: features differ");
+                Assert.True(MaxDifference(blocks[s].FlippedFeatures!, expected[s].FlippedFeatures!) < 1e-3f, $"row {row} scale {s}: mirror features differ");
+            }
 
-        var scores = Column(output, "Scores", 2);
-        var pooled = Enumerable.Range(0, 512).Select(d => features.Skip(d * h * w).Take(h * w).Average()).ToArray();
-        var expectedScores = fitted.Head.Scores(pooled);
-        Assert.True(scores.Zip(expectedScores, (a, b) => Math.Abs(a - b)).Max() < 1e-4f);
+            var (h4, w4) = InferenceScales.Stride4Size((int)size[0], (int)size[1]);
+            Assert.Equal(new float[] { h4, w4 }, Column(output, "MapSize", row));
+            using var cam = ClassActivationMap.FromWeights(fitted.Head.Weights, 20, 512);
+            using var expectedCam = cam.Compute(expected, h4, w4);
+            var actualCam = Column(output, "Cam", row);
+            Assert.Equal(20 * h4 * w4, actualCam.Length);
+            Assert.True(actualCam.Zip(expectedCam.data<float>().ToArray(), (a, b) => Math.Abs(a - b)).Max() < 1e-3f, $"row {row}: CAM differs from the engine's");
+
+            var f0 = expected[0].Features.data<float>().ToArray();
+            int cells = f0.Length / 512;
+            var pooled = Enumerable.Range(0, 512).Select(d => f0.Skip(d * cells).Take(cells).Average()).ToArray();
+            var scores = Column(output, "Scores", row);
+            Assert.True(scores.Zip(fitted.Head.Scores(pooled), (a, b) => Math.Abs(a - b)).Max() < 1e-4f);
+        }
+    }
+
+    private static float MaxDifference(Tensor a, Tensor b)
+    {
+        Assert.Equal(a.shape, b.shape);
+        return a.sub(b).abs().max().item<float>();
     }
 
     [Fact]
@@ -89,13 +130,13 @@ public class CamFeaturizerTests
         var missing = Assert.ThrowsAny<ArgumentException>(() => ml.LpCam().CamFeaturizer(pixelsColumnName: "NoSuchColumn").Fit(data));
         Assert.True(missing.Message.Contains("Could not find input column 'NoSuchColumn'"), missing.Message);
 
-        var odd = VocRow.ImagePipeline(ml, 200).Fit(data).Transform(data);
-        var size = Assert.ThrowsAny<ArgumentException>(() => ml.LpCam().CamFeaturizer().Fit(odd));
-        Assert.Contains("Schema mismatch for input column 'Pixels'", size.Message);
-        Assert.Contains("multiples of 32", size.Message);
-        Assert.Contains("200 x 200", size.Message);
-
         var good = VocRow.ImagePipeline(ml, 64).Fit(data).Transform(data);
+        var noSize = Assert.ThrowsAny<ArgumentException>(() => ml.LpCam().CamFeaturizer(imageSizeColumnName: "ImageSize").Fit(good));
+        Assert.Contains("Could not find input column 'ImageSize'", noSize.Message);
+        var wrongSize = Assert.ThrowsAny<ArgumentException>(() => ml.LpCam().CamFeaturizer(imageSizeColumnName: "Label").Fit(good));
+        Assert.Contains("Schema mismatch for input column 'Label'", wrongSize.Message);
+        Assert.Contains("2 Single", wrongSize.Message);
+
         var wrongLabel = Assert.ThrowsAny<ArgumentException>(() => ml.LpCam().CamFeaturizer(labelColumnName: "ImagePath").Fit(good));
         Assert.Contains("Schema mismatch for input column 'ImagePath'", wrongLabel.Message);
         Assert.Contains("got String", wrongLabel.Message);

@@ -20,27 +20,33 @@ public class LocalPrototypeEstimatorTests
     public void Fit_in_a_pipeline_equals_the_engine_on_the_same_features()
     {
         var ml = new MLContext(seed: 1);
-        var data = ml.Data.LoadFromEnumerable(VocRow.CoveringAllClasses(2));
+        var data = ml.Data.LoadFromEnumerable(VocRow.CoveringAllClasses(2).Select(r => new VocSizedRow(r.Name)).ToList());
         var fitting = new PrototypeFitterOptions { Clusters = 3, Seed = 5 };
-        var model = VocRow.ImagePipeline(ml, 128)
-            .Append(ml.LpCam().CamFeaturizer(new() { Head = new MultiLabelHeadOptions { Epochs = 30 }, Device = "cpu" }))
+        var model = VocSizedRow.CanvasPipeline(ml, 128, 128)
+            .Append(ml.LpCam().CamFeaturizer(new()
+            {
+                Head = new MultiLabelHeadOptions { Epochs = 30 }, Device = "cpu", ImageSizeColumnName = "ImageSize", Scales = [1.0, 1.5],
+            }))
             .Append(ml.LpCam().LocalPrototypes(new() { Fitting = fitting, ForegroundOnlyColumnName = "LpCamF" }))
             .Fit(data);
         var output = model.Transform(data);
         var lpcam = (LpCamTransformer)model.LastTransformer;
         var featurizer = (CamFeaturizerTransformer)((ITransformer[])model.ToArray())[^2];
-        Assert.Equal(new[] { 1, 20, 128, 128 }, ((VectorDataViewType)output.Schema["LpCam"].Type).Dimensions.ToArray());
+        Assert.False(((VectorDataViewType)output.Schema["LpCam"].Type).IsKnownSize);
 
-        // The same fit, by the engine, on the same features, CAMs and labels.
+        // The same fit, by the engine, on the same scale-1 features, CAMs and labels.
         var features = Values(output, "Features");
+        var featureSizes = Values(output, "FeatureSize");
+        var mapSizes = Values(output, "MapSize");
         var cams = Values(output, "Cam");
         var labels = Values(output, "Label");
         var fitter = new PrototypeFitter(20, fitting);
         for (int i = 0; i < features.Count; i++)
         {
             var classes = labels[i].Select((v, c) => (v, c)).Where(t => t.v == 1).Select(t => t.c).ToList();
-            using var f = tensor(features[i], new long[] { 512, 4, 4 });
-            using var all = tensor(cams[i], new long[] { 20, 128, 128 });
+            var blocks = PackedFeatures.Blocks(features[i], featureSizes[i], featurizer.Layout, 512);
+            using var f = blocks[0].Features.Features.squeeze(0);
+            using var all = tensor(cams[i], new long[] { 20, (long)mapSizes[i][0], (long)mapSizes[i][1] });
             using var idx = tensor(classes.Select(c => (long)c).ToArray());
             using var selected = all.index_select(0, idx);
             fitter.Add(f, selected, classes);
@@ -54,16 +60,16 @@ public class LocalPrototypeEstimatorTests
         }
         Assert.Contains(lpcam.Prototypes.Classes, c => c.ContextCentres.Length > 0);
 
-        // The transformer's maps equal the engine's single-scale LPCAM and LPCAM-F.
+        // The transformer's maps equal the engine's multi-scale + flip LPCAM and LPCAM-F.
         var maps = Values(output, "LpCam");
         var mapsF = Values(output, "LpCamF");
         using var engine = new LocalPrototypeMap(direct);
         using var engineF = new LocalPrototypeMap(direct, foregroundOnly: true);
         foreach (int i in new[] { 0, 7 })
         {
-            using var f = tensor(features[i], new long[] { 1, 512, 4, 4 });
-            using var expected = engine.Compute(new[] { new ScaleFeatures(f) }, 128, 128);
-            using var expectedF = engineF.Compute(new[] { new ScaleFeatures(f) }, 128, 128);
+            var scales = PackedFeatures.InferenceScales(features[i], featureSizes[i], featurizer.Layout, 512);
+            using var expected = engine.Compute(scales, (long)mapSizes[i][0], (long)mapSizes[i][1]);
+            using var expectedF = engineF.Compute(scales, (long)mapSizes[i][0], (long)mapSizes[i][1]);
             Assert.True(maps[i].Zip(expected.data<float>().ToArray(), (a, b) => Math.Abs(a - b)).Max() < 1e-4f);
             Assert.True(mapsF[i].Zip(expectedF.data<float>().ToArray(), (a, b) => Math.Abs(a - b)).Max() < 1e-4f);
         }
@@ -73,7 +79,9 @@ public class LocalPrototypeEstimatorTests
     private sealed class PlainRow
     {
         [VectorType(1, 4, 2, 2)] public float[] Features { get; set; } = Array.Empty<float>();
+        [VectorType(1, 2)] public float[] FeatureSize { get; set; } = [2, 2];
         [VectorType(1, 20, 4, 4)] public float[] Cam { get; set; } = Array.Empty<float>();
+        [VectorType(1, 2)] public float[] MapSize { get; set; } = [4, 4];
         [VectorType(20)] public float[] Label { get; set; } = Array.Empty<float>();
     }
 
@@ -92,17 +100,22 @@ public class LocalPrototypeEstimatorTests
         var ml = new MLContext(seed: 1);
         var plain = ml.Data.LoadFromEnumerable(rows);
 
-        var e = Assert.Throws<InvalidOperationException>(() => ml.LpCam().LocalPrototypes().Fit(plain));
+        var layout = new FeatureColumnLayout([1.0], Flip: false);
+        var e = Assert.Throws<InvalidOperationException>(() => ml.LpCam().LocalPrototypes(new() { Layout = layout }).Fit(plain));
         Assert.Contains("'Cam' carries no classifier weights", e.Message);
         Assert.Contains("Options.Classifier", e.Message);
 
-        var wrong = new ClassifierHead(20, 3, new float[60]);
-        var shape = Assert.Throws<ArgumentException>(() => ml.LpCam().LocalPrototypes(new() { Classifier = wrong }).Fit(plain));
-        Assert.Contains("20 x 3", shape.Message);
-        Assert.Contains("20 x 4", shape.Message);
-
         var head = new ClassifierHead(20, 4, Enumerable.Range(0, 80).Select(_ => (float)rng.NextDouble()).ToArray());
-        var fitted = ml.LpCam().LocalPrototypes(new() { Classifier = head, Fitting = new() { Clusters = 2 } }).Fit(plain);
+        var noLayout = Assert.Throws<InvalidOperationException>(() => ml.LpCam().LocalPrototypes(new() { Classifier = head }).Fit(plain));
+        Assert.Contains("'Features' carries no feature layout", noLayout.Message);
+        Assert.Contains("Options.Layout", noLayout.Message);
+
+        var wrong = new ClassifierHead(20, 3, new float[60]);
+        var shape = Assert.Throws<InvalidDataException>(() => ml.LpCam().LocalPrototypes(new() { Classifier = wrong, Layout = layout }).Fit(plain));
+        Assert.Contains("16 values", shape.Message);
+        Assert.Contains("D = 3", shape.Message);
+
+        var fitted = ml.LpCam().LocalPrototypes(new() { Classifier = head, Layout = layout, Fitting = new() { Clusters = 2 } }).Fit(plain);
         Assert.Equal(20, fitted.Prototypes.ClassCount);
         var maps = fitted.Transform(plain).GetColumn<VBuffer<float>>("LpCam").First().DenseValues().ToArray();
         Assert.Equal(20 * 16, maps.Length);

@@ -16,7 +16,8 @@ public class PersistenceTests : IDisposable
     {
         [VectorType(1, 20)]
         public float[] Scores { get; set; } = Array.Empty<float>();
-        [VectorType(1, 64, 64)]
+        [VectorType(1, 2)]
+        public float[] MapSize { get; set; } = Array.Empty<float>();
         public byte[] SeedMask { get; set; } = Array.Empty<byte>();
     }
 
@@ -27,17 +28,22 @@ public class PersistenceTests : IDisposable
     public void Fitted_pipeline_saves_and_a_separate_process_loads_it_with_the_same_outputs()
     {
         var ml = new MLContext(seed: 1);
-        var train = ml.Data.LoadFromEnumerable(VocRow.Slice(12));
-        var pipeline = VocRow.ImagePipeline(ml, 64)
-            .Append(ml.LpCam().CamFeaturizer(new() { Head = new MultiLabelHeadOptions { Epochs = 5 }, ClassNames = VocDev.ClassNames, Device = "cpu" }))
-            .Append(ml.LpCam().SeedMasks(mapsColumnName: "Cam", threshold: 0.2f));
+        var train = ml.Data.LoadFromEnumerable(VocSizedRow.Slice(12));
+        var pipeline = VocSizedRow.CanvasPipeline(ml, 96, 96)
+            .Append(ml.LpCam().CamFeaturizer(new()
+            {
+                Head = new MultiLabelHeadOptions { Epochs = 5 }, ClassNames = VocDev.ClassNames, Device = "cpu",
+                ImageSizeColumnName = "ImageSize", Scales = [1.0, 0.5],
+            }))
+            .Append(ml.LpCam().LocalPrototypes(new() { Fitting = new() { Clusters = 3 }, ForegroundOnlyColumnName = "LpCamF" }))
+            .Append(ml.LpCam().SeedMasks(mapsColumnName: "LpCam", classes: LpCam.MLNet.Estimators.SeedClasses.LabelsOrPredicted));
         var model = pipeline.Fit(train);
-        var test = ml.Data.LoadFromEnumerable(VocRow.Slice(12).Skip(9).ToList());
+        var test = ml.Data.LoadFromEnumerable(VocSizedRow.Slice(12).Skip(9).ToList());
         var expected = model.Transform(test);
 
         // The estimator, the fitted transformer and (below) the reloaded transformer agree on the schema.
         var shape = pipeline.GetOutputSchema(Schemas.ShapeOf(test.Schema));
-        foreach (var name in new[] { "Features", "Scores", "Cam", "SeedMask" })
+        foreach (var name in new[] { "Features", "FeatureSize", "Scores", "Cam", "MapSize", "LpCam", "LpCamF", "SeedMask" })
         {
             var column = Schemas.Column(shape, name);
             Assert.Equal(Schemas.ItemType(expected.Schema[name].Type), column.ItemType);
@@ -49,7 +55,7 @@ public class PersistenceTests : IDisposable
         var actual = FreshProcess.Apply(ml, zip, test, _dir);
         Assert.Contains("Microsoft.ML.Transforms.Onnx.OnnxTransformer", FreshProcess.LastOutput);
 
-        foreach (var name in new[] { "Scores", "Cam", "Features" })
+        foreach (var name in new[] { "Scores", "Cam", "Features", "FeatureSize", "MapSize", "LpCam", "LpCamF" })
         {
             Assert.Equal(expected.Schema[name].Type, actual.Schema[name].Type);
             var e = Values<float>(expected, name);
@@ -63,9 +69,12 @@ public class PersistenceTests : IDisposable
 
         // What a user inspects after loading is in the zip.
         var info = LpCamModelInfo.Read(zip);
-        Assert.Equal(new[] { "CamFeaturizer", "SeedMask" }, info.Select(m => m[LpCamModelInfo.ComponentKey]));
+        Assert.Equal(new[] { "CamFeaturizer", "LocalPrototypes", "SeedMask" }, info.Select(m => m[LpCamModelInfo.ComponentKey]));
         Assert.Equal(VocDev.ClassNames, info[0]["lpcam.class_names"].Split('\n'));
-        Assert.Equal("0.2", info[1]["lpcam.threshold"]);
+        Assert.Equal(VocDev.ClassNames, info[1]["lpcam.class_names"].Split('\n')); // from the scores' slot names
+        Assert.Equal("0.3", info[2]["lpcam.threshold"]);
+        Assert.Equal("LabelsOrPredicted", info[2]["lpcam.classes"]);
+        Assert.Equal(new LpCam.MLNet.Estimators.FeatureColumnLayout([1.0, 0.5], true).ToString(), LpCamModelInfo.ReadFeatureLayout(zip).ToString());
         Assert.All(info, m => Assert.Equal(LpCamModelInfo.FormatVersion, m[LpCamModelInfo.FormatVersionKey]));
     }
 
@@ -73,26 +82,37 @@ public class PersistenceTests : IDisposable
     public void Prediction_engine_works_on_a_reloaded_model()
     {
         var ml = new MLContext(seed: 1);
-        var train = ml.Data.LoadFromEnumerable(VocRow.Slice(8));
-        var model = VocRow.ImagePipeline(ml, 64)
-            .Append(ml.LpCam().CamFeaturizer(new() { Head = new MultiLabelHeadOptions { Epochs = 5 }, Device = "cpu" }))
-            .Append(ml.LpCam().SeedMasks(mapsColumnName: "Cam", threshold: 0.2f))
+        var train = ml.Data.LoadFromEnumerable(VocSizedRow.Slice(8));
+        var model = VocSizedRow.CanvasPipeline(ml, 64, 64)
+            .Append(ml.LpCam().CamFeaturizer(new() { Head = new MultiLabelHeadOptions { Epochs = 5 }, Device = "cpu", ImageSizeColumnName = "ImageSize" }))
+            .Append(ml.LpCam().SeedMasks(mapsColumnName: "Cam", classes: LpCam.MLNet.Estimators.SeedClasses.LabelsOrPredicted, threshold: 0.2f))
             .Fit(train);
         string zip = Path.Combine(_dir, "model.zip");
         ml.Model.Save(model, train.Schema, zip);
 
         var fresh = new MLContext(seed: 2);
         var loaded = fresh.Model.Load(zip, out _);
-        var engine = fresh.Model.CreatePredictionEngine<VocRow, Prediction>(loaded);
-        var row = VocRow.Slice(8)[3];
+        var engine = fresh.Model.CreatePredictionEngine<VocSizedRow, Prediction>(loaded);
+        var row = VocSizedRow.Slice(8)[3];
         var p = engine.Predict(row);
-        var expected = ml.Model.CreatePredictionEngine<VocRow, Prediction>(model).Predict(row);
+        var expected = ml.Model.CreatePredictionEngine<VocSizedRow, Prediction>(model).Predict(row);
         Assert.Equal(20, p.Scores.Length);
-        Assert.Equal(64 * 64, p.SeedMask.Length);
+        var (h4, w4) = LpCam.MLNet.Engine.Features.InferenceScales.Stride4Size((int)row.ImageSize[0], (int)row.ImageSize[1]);
+        Assert.Equal(new float[] { h4, w4 }, p.MapSize);
+        Assert.Equal(h4 * w4, p.SeedMask.Length);
         Assert.Equal(expected.Scores, p.Scores);
         Assert.Equal(expected.SeedMask, p.SeedMask);
-        // Seeds only use the image's own classes: every seed label is 0 or one of its labels + 1.
-        var allowed = row.Label.Select((v, c) => (v, c)).Where(t => t.v > 0).Select(t => (byte)(t.c + 1)).Append((byte)0).ToHashSet();
-        Assert.All(p.SeedMask, v => Assert.Contains(v, allowed));
+        // A labelled row: seeds only for its own classes (every seed label is 0 or one of its labels + 1).
+        Assert.All(p.SeedMask, v => Assert.Contains(v, Allowed(row.Label)));
+
+        // The same image without labels: seeds for the classes scored above 0.5.
+        var unlabelled = new VocSizedRow { ImagePath = row.ImagePath, ImageSize = row.ImageSize, Label = new float[20] };
+        var u = engine.Predict(unlabelled);
+        var predicted = u.Scores.Select(s => s > 0.5f ? 1f : 0f).ToArray();
+        Assert.All(u.SeedMask, v => Assert.Contains(v, Allowed(predicted)));
+        Assert.Equal(predicted.Any(v => v > 0), u.SeedMask.Any(v => v > 0));
     }
+
+    private static HashSet<byte> Allowed(float[] classes) =>
+        classes.Select((v, c) => (v, c)).Where(t => t.v > 0).Select(t => (byte)(t.c + 1)).Append((byte)0).ToHashSet();
 }

@@ -48,8 +48,7 @@ public class SeedMaskAndEvaluationTests
         var estimator = ml.LpCam().SeedMasks(new SeedMaskEstimator.Options
         {
             MapsColumnName = "Maps",
-            ClassesColumnName = predicted ? "Scores" : "Label",
-            UsePredictedClasses = predicted,
+            Classes = predicted ? SeedClasses.Predicted : SeedClasses.Labels,
             ScoreThreshold = 0.5f,
             Threshold = 0.3f,
         });
@@ -68,17 +67,16 @@ public class SeedMaskAndEvaluationTests
         var ml = new MLContext();
         var data = ml.Data.LoadFromEnumerable(RandomRows(2, 1));
         // A maps column without one [H, W] map per class (here the 3-slot label vector itself).
-        var wrongMaps = Assert.ThrowsAny<ArgumentException>(() => ml.LpCam().SeedMasks(new SeedMaskEstimator.Options { MapsColumnName = "Label", ClassesColumnName = "Label" }).Fit(data));
+        var wrongMaps = Assert.ThrowsAny<ArgumentException>(() => ml.LpCam().SeedMasks(new SeedMaskEstimator.Options { MapsColumnName = "Label" }).Fit(data));
         Assert.Contains("Schema mismatch for input column 'Label'", wrongMaps.Message);
         Assert.Contains("[.., 3, H, W]", wrongMaps.Message);
 
-        // LocalPrototypes: a label vector whose length is not the CAM's class count.
+        // LocalPrototypes reads CamFeaturizer's columns: one that is missing is named.
         var lp = Assert.ThrowsAny<ArgumentException>(() => ml.LpCam().LocalPrototypes(new LocalPrototypeEstimator.Options
         {
             FeaturesColumnName = "Maps", CamColumnName = "Maps", LabelColumnName = "Label",
         }).Fit(ml.Data.LoadFromEnumerable(new[] { new WideLabelRow() })));
-        Assert.Contains("'Maps'", lp.Message);
-        Assert.Contains("[.., 4, H, W]", lp.Message);
+        Assert.Contains("'MapSize'", lp.Message);
     }
 
     private sealed class WideLabelRow
@@ -103,11 +101,14 @@ public class SeedMaskAndEvaluationTests
         Assert.Contains("unknown size", e.Message);
     }
 
+    /// <summary>The stride-4 map side of the 96 x 96 images.</summary>
+    private const int M = 24;
+
     private sealed class VocMaskRow
     {
         public string ImagePath { get; set; } = "";
         [VectorType(20)] public float[] Label { get; set; } = Array.Empty<float>();
-        [VectorType(96 * 96)] public byte[] GroundTruth { get; set; } = Array.Empty<byte>();
+        [VectorType(M * M)] public byte[] GroundTruth { get; set; } = Array.Empty<byte>();
     }
 
     [Fact]
@@ -117,18 +118,19 @@ public class SeedMaskAndEvaluationTests
         var rows = VocDev.Names(16).Select(n =>
         {
             var (mask, h, w) = VocPalette.DecodeMaskPng(Path.Combine(VocDev.Root, "SegmentationClass", n + ".png"));
-            return new VocMaskRow { ImagePath = VocDev.Jpeg(n), Label = labels[n], GroundTruth = LabelMasks.ResizeNearest(mask, h, w, 96, 96) };
+            return new VocMaskRow { ImagePath = VocDev.Jpeg(n), Label = labels[n], GroundTruth = LabelMasks.ResizeNearest(mask, h, w, M, M) };
         }).ToList();
         var ml = new MLContext(seed: 1);
         var data = ml.Data.LoadFromEnumerable(rows);
         var model = VocRow.ImagePipeline(ml, 96)
-            .Append(ml.LpCam().CamFeaturizer(new() { Head = new MultiLabelHeadOptions { Epochs = 10 }, Device = "cpu" }))
+            .Append(ml.LpCam().CamFeaturizer(new() { Head = new MultiLabelHeadOptions { Epochs = 10 }, Device = "cpu", ClassNames = VocDev.ClassNames }))
             .Append(ml.LpCam().SeedMasks(mapsColumnName: "Cam", threshold: 0.2f))
             .Fit(data);
         var scored = ml.Data.Cache(model.Transform(data), "Cam", "Label", "GroundTruth", "SeedMask");
 
-        var metrics = ml.LpCam().Evaluate(scored, 20, classNames: VocDev.ClassNames);
-        var sweep = ml.LpCam().SweepThresholds(scored, "Cam");
+        // The maps and seeds are at stride 4 of the 96 x 96 images, and so is the ground truth here; class names come from the scores.
+        var metrics = ml.LpCam().Evaluate(scored);
+        var sweep = ml.LpCam().SweepThresholds(scored, ["Cam"])["Cam"];
 
         // The engine on the same maps, labels and masks.
         var cams = scored.GetColumn<VBuffer<float>>("Cam").Select(v => v.DenseValues().ToArray()).ToList();
@@ -137,10 +139,10 @@ public class SeedMaskAndEvaluationTests
         for (int i = 0; i < rows.Count; i++)
         {
             var classes = rows[i].Label.Select((v, c) => (v, c)).Where(p => p.v == 1).Select(p => p.c).ToList();
-            var selected = classes.SelectMany(c => cams[i].Skip(c * 96 * 96).Take(96 * 96)).ToArray();
-            var seed = SeedMasks.FromMaps(selected, 96, 96, classes.Select(c => c + 1).ToList(), 0.2f);
+            var selected = classes.SelectMany(c => cams[i].Skip(c * M * M).Take(M * M)).ToArray();
+            var seed = SeedMasks.FromMaps(selected, M, M, classes.Select(c => c + 1).ToList(), 0.2f);
             matrix.Add(seed, rows[i].GroundTruth);
-            engineSweep.Add(selected, 96, 96, classes.Select(c => c + 1).ToList(), rows[i].GroundTruth);
+            engineSweep.Add(selected, M, M, classes.Select(c => c + 1).ToList(), rows[i].GroundTruth);
         }
         var expected = SegmentationMetrics.From(matrix);
         Assert.Equal(expected.MeanIoU, metrics.MeanIoU, 10);

@@ -35,3 +35,35 @@ public sealed class VocRow
             .Append(ml.Transforms.ResizeImages("Image", size, size, resizing: Microsoft.ML.Transforms.Image.ImageResizingEstimator.ResizingKind.Fill))
             .Append(ml.Transforms.ExtractPixels("Pixels", "Image", interleavePixelColors: false));
 }
+
+/// <summary>A voc-dev image with its labels and its own size, for pipelines that keep the aspect ratio (IsoPad canvas).</summary>
+public sealed class VocSizedRow
+{
+    public VocSizedRow()
+    {
+    }
+
+    public VocSizedRow(string name)
+    {
+        Name = name;
+        ImagePath = VocDev.Jpeg(name);
+        Label = VocDev.Labels()[name];
+        ImageSize = LpCam.MLNet.Images.ImageCanvas.ImageSize(ImagePath);
+    }
+
+    public string Name { get; set; } = "";
+    public string ImagePath { get; set; } = "";
+    [VectorType(20)]
+    public float[] Label { get; set; } = Array.Empty<float>();
+    [VectorType(2)]
+    public float[] ImageSize { get; set; } = Array.Empty<float>();
+
+    /// <summary>The first <paramref name="count"/> images of voc-dev.</summary>
+    public static List<VocSizedRow> Slice(int count) => VocDev.Names(count).Select(n => new VocSizedRow(n)).ToList();
+
+    /// <summary>LoadImages -> ResizeImages (IsoPad onto a height x width canvas) -> ExtractPixels (planar RGB 0..255) into "Pixels".</summary>
+    public static IEstimator<ITransformer> CanvasPipeline(MLContext ml, int height, int width) =>
+        ml.Transforms.LoadImages("Image", imageFolder: null, inputColumnName: nameof(ImagePath))
+            .Append(ml.Transforms.ResizeImages("Image", width, height, resizing: Microsoft.ML.Transforms.Image.ImageResizingEstimator.ResizingKind.IsoPad))
+            .Append(ml.Transforms.ExtractPixels("Pixels", "Image", interleavePixelColors: false));
+}

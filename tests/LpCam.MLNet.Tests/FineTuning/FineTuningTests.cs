@@ -1,3 +1,7 @@
+using LpCam.MLNet.Engine.Features;
+using LpCam.MLNet.Tests.Components;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 using LpCam.MLNet.Backbones;
 using LpCam.MLNet.FineTuning;
 using LpCam.MLNet.Images;
@@ -138,14 +142,19 @@ public class FineTuningTests(ITestOutputHelper output)
         Assert.Equal(512 * h * w, f.Length);
         Assert.True(f.All(float.IsFinite));
 
-        // The fine-tuned model and head compile into the one-graph multi-scale CAM; asking for GPU 0 falls back to the CPU
-        // where CUDA cannot be loaded.
-        using var runner = new MultiScaleCamRunner(result.Model, result.Head, [1.0, 0.5], flip: true, 96, 128, gpuDeviceId: 0, log: output.WriteLine);
-        Assert.Contains(runner.ExecutionProvider, new[] { "CPU", "CUDA:0" });
-        var cam = runner.Run(RgbImage.Load(VocDev.Jpeg(names[0])).Resize(96, 128), out var scores);
-        Assert.Equal(20 * 96 * 128, cam.Length);
+        // The fine-tuned network is CamFeaturizer's backbone (two scales + flip, images of their own size on a 96 x 128
+        // canvas); asking for GPU 0 falls back to the CPU where CUDA cannot be loaded.
+        var ml = new MLContext(seed: 1) { GpuDeviceId = 0, FallbackToCpu = true };
+        var rows = names.Take(2).Select(n => new VocSizedRow(n)).ToList();
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var scored = VocSizedRow.CanvasPipeline(ml, 96, 128)
+            .Append(ml.LpCam().CamFeaturizer(new() { Backbone = result.Model, Scales = [1.0, 0.5], ImageSizeColumnName = "ImageSize", Device = "cpu", Head = new() { Epochs = 2 } }))
+            .Fit(data).Transform(data);
+        var cam = scored.GetColumn<VBuffer<float>>("Cam").First().DenseValues().ToArray();
+        var (h4, w4) = InferenceScales.Stride4Size((int)rows[0].ImageSize[0], (int)rows[0].ImageSize[1]);
+        Assert.Equal(20 * h4 * w4, cam.Length);
         Assert.True(cam.All(v => v >= 0 && v <= 1));
-        Assert.Equal(20, scores.Length);
+        Assert.Equal(20, scored.GetColumn<VBuffer<float>>("Scores").First().Length);
     }
 
     [Fact]

@@ -1,14 +1,15 @@
 using System.Diagnostics;
 using System.Threading.Channels;
-using LpCam.MLNet.Engine.Features;
 using LpCam.MLNet.Images;
+using LpCam.MLNet.Onnx;
 
 namespace LpCam.Cli.Pipeline;
 
 /// <summary>
-/// The backbone step: runs the backbone once per image and cached scale (<see cref="FeatureFiles.CachedScales"/>, each
-/// with its flip) and writes features/NAME.npz, as a bounded three-stage pipeline: one thread decodes and resizes the
-/// next images, the calling thread runs the backbone (which uses every core itself), one thread writes the files. At
+/// The backbone step: each image is put on its --long-side canvas exactly as ML.NET's ResizeImages(IsoPad) puts it
+/// (<see cref="CanvasPixels"/>), and CamFeaturizer's own graph (<see cref="PackedFeatureExtractor"/>) gives the features
+/// of every scale and flip, written to features/NAME.npz. A bounded three-stage pipeline: one thread decodes and resizes
+/// the next images, the calling thread runs the graph (which uses every core itself), one thread writes the files. At
 /// most a few images are in flight, so memory does not grow with the dataset. Images whose file exists are read back
 /// instead (resume). Returns, in dataset order, what the caller asks of each image's scale-1 features.
 /// </summary>
@@ -16,9 +17,9 @@ internal static class FeatureExtraction
 {
     private const int Queue = 2;
 
-    private sealed record Decoded(int Index, string Name, int Height, int Width, IReadOnlyList<(double Scale, RgbImage[] Batch)> Inputs);
+    private sealed record Decoded(int Index, string Name, int Height, int Width, float[] Canvas);
 
-    private sealed record Extracted(int Index, string Name, int Height, int Width, IReadOnlyList<ScaleFeatureMaps> Scales, int D);
+    private sealed record Extracted(int Index, string Name, ImageFeatures Features);
 
     /// <summary>Extracts or reads the features of every image and returns <paramref name="summarize"/> of each image's scale-1 map.</summary>
     /// <param name="ctx">The run.</param>
@@ -28,15 +29,18 @@ internal static class FeatureExtraction
     public static T[] Run<T>(PipelineContext ctx, Func<float[], int, int, T> summarize, out TimeSpan backboneTime)
     {
         var names = ctx.Dataset.Names;
-        var scales = FeatureFiles.CachedScales(ctx.Options.Scales.Scales);
-        bool flip = ctx.Options.Scales.Flip;
         var results = new T[names.Count];
+        T Summary(ImageFeatures f)
+        {
+            var (one, h, w) = f.ScaleOne;
+            return summarize(one, f.D, h * w);
+        }
         var clock = Stopwatch.StartNew();
         using var progress = new Progress("features", names.Count);
         var decoded = Channel.CreateBounded<Decoded>(new BoundedChannelOptions(Queue) { SingleReader = true, SingleWriter = true });
         var extracted = Channel.CreateBounded<Extracted>(new BoundedChannelOptions(Queue) { SingleReader = true, SingleWriter = true });
 
-        // Stage 1: decode and resize the images that need the backbone; read back the cached ones.
+        // Stage 1: put the images that need the backbone on their canvas; read back the cached ones.
         var producer = Task.Run(() =>
         {
             try
@@ -44,24 +48,15 @@ internal static class FeatureExtraction
                 for (int i = 0; i < names.Count; i++)
                 {
                     string path = ctx.Folder.Features(names[i]);
-                    // A cached file is read back whole (every scale the run needs) before it is reused; a damaged one is
-                    // named, deleted and extracted again.
-                    if (RunFolder.TryReuse(path, p => FeatureFiles.Read(p, scales, flip), out var cached))
+                    // A cached file is read back whole before it is reused; a damaged one is named, deleted and extracted again.
+                    if (RunFolder.TryReuse(path, p => ctx.ReadFeatures(p), out var cached))
                     {
-                        var one = cached.Scales[0];
-                        results[i] = summarize(one.F, cached.D, one.H * one.W);
+                        results[i] = Summary(cached);
                         progress.Tick(skipped: true);
                         continue;
                     }
-                    var image = ctx.InputImage(names[i], out int height, out int width);
-                    var inputs = new List<(double, RgbImage[])>(scales.Count);
-                    foreach (double s in scales)
-                    {
-                        var (h, w) = InferenceScales.ScaledSize(image.Height, image.Width, s);
-                        var scaled = s == 1.0 ? image : image.Resize(h, w);
-                        inputs.Add((s, flip ? new[] { scaled, scaled.FlipHorizontal() } : new[] { scaled }));
-                    }
-                    decoded.Writer.WriteAsync(new Decoded(i, names[i], height, width, inputs)).AsTask().GetAwaiter().GetResult();
+                    var (canvas, height, width) = ctx.Canvas(names[i]);
+                    decoded.Writer.WriteAsync(new Decoded(i, names[i], height, width, canvas)).AsTask().GetAwaiter().GetResult();
                 }
                 decoded.Writer.TryComplete();
             }
@@ -79,9 +74,8 @@ internal static class FeatureExtraction
             {
                 await foreach (var item in extracted.Reader.ReadAllAsync())
                 {
-                    FeatureFiles.Write(ctx.Folder.Features(item.Name), item.Scales, item.D, item.Height, item.Width);
-                    var one = item.Scales[0];
-                    results[item.Index] = summarize(one.F, item.D, one.H * one.W);
+                    FeatureFiles.Write(ctx.Folder.Features(item.Name), item.Features);
+                    results[item.Index] = Summary(item.Features);
                     progress.Tick();
                 }
             }
@@ -95,16 +89,12 @@ internal static class FeatureExtraction
         // Stage 2: the backbone, on this thread.
         try
         {
+            var extractor = ctx.FeatureExtractor;
             foreach (var item in decoded.Reader.ReadAllAsync().ToBlockingEnumerable())
             {
-                var maps = new List<ScaleFeatureMaps>(item.Inputs.Count);
-                foreach (var (s, batch) in item.Inputs)
-                {
-                    var f = ctx.Backbone.ExtractBatch(batch, out int h, out int w);
-                    maps.Add(new ScaleFeatureMaps(s, f[0], flip ? f[1] : null, h, w));
-                }
-                extracted.Writer.WriteAsync(new Extracted(item.Index, item.Name, item.Height, item.Width, maps, ctx.Backbone.FeatureDim))
-                    .AsTask().GetAwaiter().GetResult();
+                var (packed, sizes) = extractor.Extract(item.Canvas, item.Height, item.Width);
+                var features = new ImageFeatures(packed, sizes, extractor.FeatureDim, item.Height, item.Width);
+                extracted.Writer.WriteAsync(new Extracted(item.Index, item.Name, features)).AsTask().GetAwaiter().GetResult();
             }
             extracted.Writer.TryComplete();
         }

@@ -1,76 +1,56 @@
-using System.Globalization;
 using LpCam.MLNet.Engine.Interop;
 
 namespace LpCam.Cli.Pipeline;
 
-/// <summary>The backbone features of one image at one inference scale: the image's map and its flip's (still flipped).</summary>
-/// <param name="Scale">The scale factor.</param>
-/// <param name="F">D x H x W values, C order.</param>
-/// <param name="FFlip">The flipped image's map (not un-flipped), or null without flip.</param>
-/// <param name="H">Rows of the map.</param>
-/// <param name="W">Columns of the map.</param>
-internal sealed record ScaleFeatureMaps(double Scale, float[] F, float[]? FFlip, int H, int W);
+/// <summary>One image's cached features: every scale and flip packed as CamFeaturizer's Features column.</summary>
+/// <param name="Packed">The packed features (<see cref="LpCam.MLNet.Estimators.FeatureColumnLayout"/>).</param>
+/// <param name="FeatureSize">(h, w) of each block scale.</param>
+/// <param name="D">Channels.</param>
+/// <param name="Height">The original image height.</param>
+/// <param name="Width">The original image width.</param>
+internal sealed record ImageFeatures(float[] Packed, float[] FeatureSize, int D, int Height, int Width)
+{
+    /// <summary>The scale-1 features of the image [D, h, w] (what the head and the prototypes are fitted on).</summary>
+    public (float[] F, int H, int W) ScaleOne => LpCam.MLNet.Onnx.PackedFeatureExtractor.ScaleOne(Packed, FeatureSize, D);
+}
 
 /// <summary>
-/// features/NAME.npz: the backbone features of every inference scale of one image, so the backbone runs once per image
-/// and scale for the whole run. Scale 1 is "f" and "f_flip" (as train-cam always wrote them); another scale s is
-/// "f_x{s}" and "f_flip_x{s}" (s in invariant culture, e.g. f_x0.5); "size" is the original [H, W]. float32, stored.
+/// features/NAME.npz: the backbone features of every inference scale and flip of one image, packed as CamFeaturizer's
+/// Features column ("features", float32), with "feature_size" ((h, w) per block scale), "dim" (D) and "size" (the original
+/// [H, W]), so the backbone runs once per image for the whole run. Stored uncompressed.
 /// </summary>
 internal static class FeatureFiles
 {
-    /// <summary>The array name of a scale's features (or of its flip's).</summary>
-    public static string Key(double scale, bool flipped) =>
-        (flipped ? "f_flip" : "f") + (scale == 1.0 ? "" : "_x" + scale.ToString("R", CultureInfo.InvariantCulture));
-
-    /// <summary>The scales a run caches: 1.0 first (train-cam and fit-prototypes use it), then the other --scales in order.</summary>
-    public static IReadOnlyList<double> CachedScales(IReadOnlyList<double> scales) =>
-        scales.Where(s => s != 1.0).Prepend(1.0).ToList();
-
-    /// <summary>Writes the features of every scale atomically.</summary>
-    public static void Write(string path, IReadOnlyList<ScaleFeatureMaps> scales, int d, int height, int width)
+    /// <summary>Writes an image's features atomically.</summary>
+    public static void Write(string path, ImageFeatures f)
     {
-        var arrays = new List<KeyValuePair<string, NpyArray>>();
-        foreach (var s in scales)
+        Npz.Write(path, new KeyValuePair<string, NpyArray>[]
         {
-            arrays.Add(new(Key(s.Scale, false), NpyArray.Create(s.F, d, s.H, s.W)));
-            if (s.Scale == 1.0) arrays.Add(new("size", NpyArray.Create(new[] { height, width }, 2)));
-            if (s.FFlip is not null) arrays.Add(new(Key(s.Scale, true), NpyArray.Create(s.FFlip, d, s.H, s.W)));
-        }
-        Npz.Write(path, arrays);
+            new("features", NpyArray.Create(f.Packed, f.Packed.Length)),
+            new("feature_size", NpyArray.Create(f.FeatureSize, f.FeatureSize.Length)),
+            new("dim", NpyArray.Create(new[] { f.D }, 1)),
+            new("size", NpyArray.Create(new[] { f.Height, f.Width }, 2)),
+        });
     }
 
-    /// <summary>
-    /// Reads the features of <paramref name="scales"/> (with their flips when <paramref name="flip"/>) in that order; the
-    /// other arrays of the file are skipped unread.
-    /// </summary>
-    /// <exception cref="InvalidDataException">The file lacks a scale, has inconsistent shapes or holds NaN (the message names it).</exception>
+    /// <summary>Reads an image's features whole and checks them against the run's block count.</summary>
+    /// <exception cref="InvalidDataException">The file lacks an array, has inconsistent sizes or holds NaN (the message names it).</exception>
     /// <exception cref="CliException">The file is missing (train-cam makes it).</exception>
-    public static (IReadOnlyList<ScaleFeatureMaps> Scales, int D, int Height, int Width) Read(string path, IReadOnlyList<double> scales, bool flip)
+    public static ImageFeatures Read(string path, int blockScales, bool flip)
     {
-        var wanted = new HashSet<string>(StringComparer.Ordinal) { "size" };
-        foreach (var s in scales)
-        {
-            wanted.Add(Key(s, false));
-            if (flip) wanted.Add(Key(s, true));
-        }
-        var arrays = Npz.Read(MapFiles.Existing(path, "train-cam"), wanted);
+        var arrays = Npz.Read(MapFiles.Existing(path, "train-cam"));
         var size = MapFiles.Size(arrays, path);
-        int d = 0;
-        var list = new List<ScaleFeatureMaps>(scales.Count);
-        foreach (var s in scales)
-        {
-            var f = MapFiles.Array(arrays, path, Key(s, false), rank: 3);
-            if (d != 0 && f.Shape[0] != d) throw MapFiles.Bad(path, $"'{Key(s, false)}' has shape {f.ShapeText}; expected [D, h, w] with one D");
-            d = f.Shape[0];
-            float[]? flipped = null;
-            if (flip)
-            {
-                var ff = MapFiles.Array(arrays, path, Key(s, true), rank: 3);
-                if (!ff.Shape.SequenceEqual(f.Shape)) throw MapFiles.Bad(path, $"'{Key(s, true)}' has shape {ff.ShapeText}; expected that of '{Key(s, false)}'");
-                flipped = MapFiles.Finite(ff.AsFloat32(), path, Key(s, true));
-            }
-            list.Add(new ScaleFeatureMaps(s, MapFiles.Finite(f.AsFloat32(), path, Key(s, false)), flipped, f.Shape[1], f.Shape[2]));
-        }
-        return (list, d, size[0], size[1]);
+        var dim = MapFiles.Array(arrays, path, "dim", rank: 1);
+        int d = dim.Shape[0] == 1 ? dim.AsInt32()[0] : 0;
+        if (d < 1) throw MapFiles.Bad(path, "'dim' is not one positive channel count");
+        var sizes = MapFiles.Array(arrays, path, "feature_size", rank: 1).AsFloat32();
+        if (sizes.Length != 2 * blockScales || sizes.Any(v => !(v >= 1 && v == MathF.Round(v))))
+            throw MapFiles.Bad(path, $"'feature_size' holds [{string.Join(", ", sizes)}]; expected {blockScales} (h, w) pairs of whole numbers");
+        var features = MapFiles.Array(arrays, path, "features", rank: 1);
+        long expected = 0;
+        for (int b = 0; b < blockScales; b++) expected += (flip ? 2L : 1L) * d * (long)sizes[2 * b] * (long)sizes[2 * b + 1];
+        if (features.Shape[0] != expected)
+            throw MapFiles.Bad(path, $"'features' has {features.Shape[0]} values; expected {expected} for D = {d} and the sizes in 'feature_size'");
+        return new ImageFeatures(MapFiles.Finite(features.AsFloat32(), path, "features"), sizes, d, size[0], size[1]);
     }
 }

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace LpCam.Cli.Pipeline;
 
 /// <summary>
-/// fit-prototypes: streams every image's scale-1 features and its CAM (stride 4, resized to the feature grid by nearest
+/// fit-prototypes: streams every image's scale-1 features (the first block of its packed features) and its CAM (stride 4, resized to the feature grid by nearest
 /// neighbour) into the bounded per-class samples (keys only; rows are read back per class), clusters them and selects class and context prototypes with the head.
 /// Writes prototypes.npz (docs/interchange.md) and a per-class report.
 /// </summary>
@@ -31,15 +31,15 @@ internal static class FitPrototypesStep
             ParallelImages.ForEachOrdered(names.Count, ctx.Options.Workers, i =>
             {
                 var (keys, maps, h4, w4, _, _) = MapFiles.ReadMaps(ctx.Folder.Maps("cam", names[i]));
-                if (keys.Length == 0) return default((int[], float[], int, int, ScaleFeatureMaps, int)?);
-                var (scales, d, _, _) = FeatureFiles.Read(ctx.Folder.Features(names[i]), new[] { 1.0 }, flip: false);
-                return (keys, maps, h4, w4, scales[0], d);
+                if (keys.Length == 0) return default((int[], float[], int, int, (float[], int, int), int)?);
+                var features = ctx.ReadFeatures(ctx.Folder.Features(names[i]));
+                return (keys, maps, h4, w4, features.ScaleOne, features.D);
             }, (i, item) =>
             {
-                if (item is var (keys, maps, h4, w4, f, d))
+                if (item is var (keys, maps, h4, w4, (f, h, w), d))
                 {
                     using var scope = NewDisposeScope();
-                    fitter.Add(tensor(f.F, new long[] { d, f.H, f.W }), tensor(maps, new long[] { keys.Length, h4, w4 }), keys, imageKey: i);
+                    fitter.Add(tensor(f, new long[] { d, h, w }), tensor(maps, new long[] { keys.Length, h4, w4 }), keys, imageKey: i);
                 }
                 progress.Tick();
             });
@@ -48,7 +48,7 @@ internal static class FitPrototypesStep
         PrototypeFitResult result;
         using (ParallelImages.SingleTorchThread())
         using (var weights = tensor(head.Weights, new long[] { head.ClassCount, head.FeatureDim }))
-            result = fitter.Fit(weights, i => FeatureFiles.Read(ctx.Folder.Features(names[i]), new[] { 1.0 }, flip: false).Scales[0].F);
+            result = fitter.Fit(weights, i => ctx.ReadFeatures(ctx.Folder.Features(names[i])).ScaleOne.F);
         Console.WriteLine($"fit-prototypes: clustered {head.ClassCount} classes in {sw.Elapsed.TotalSeconds:F1} s");
         PrototypeNpz.Write(ctx.Folder.Prototypes, result.Prototypes, ctx.Dataset.ClassNames);
         RunFolder.WriteJson(ctx.Folder.PrototypeReport, result.Reports.Select(r => new

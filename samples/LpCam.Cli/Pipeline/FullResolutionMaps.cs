@@ -1,5 +1,4 @@
-using LpCam.MLNet.Engine.Cam;
-using static TorchSharp.torch;
+using LpCam.MLNet.Evaluation;
 
 namespace LpCam.Cli.Pipeline;
 
@@ -13,10 +12,7 @@ internal static class FullResolutionMaps
     public static (int[] Keys, float[] Maps, int Height, int Width) Upsample((int[] Keys, float[] Maps, int H4, int W4, int Height, int Width) strided)
     {
         var (keys, maps, h4, w4, height, width) = strided;
-        if (keys.Length == 0) return (keys, Array.Empty<float>(), height, width);
-        using var scope = NewDisposeScope();
-        var full = ActivationMapMethod.ResizeBilinear(tensor(maps, new long[] { 1, keys.Length, h4, w4 }), height, width);
-        return (keys, full.contiguous().data<float>().ToArray(), height, width);
+        return (keys, StrideFourMaps.MapsToImageSize(maps, h4, w4, height, width), height, width);
     }
 
     /// <summary>The labels of the maps in a seed mask: class index + 1.</summary>

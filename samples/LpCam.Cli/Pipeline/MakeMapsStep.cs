@@ -1,35 +1,34 @@
-using LpCam.MLNet.Engine.Cam;
 using LpCam.MLNet.Engine.Features;
 using LpCam.MLNet.Engine.Interop;
-using LpCam.MLNet.Engine.LpCam;
-using static TorchSharp.torch;
+using LpCam.MLNet.Onnx;
 
 namespace LpCam.Cli.Pipeline;
 
 /// <summary>
 /// make-cam and make-lpcam: the multi-scale + flip maps of every image's classes at stride 4 of the original size
-/// (cam/, lpcam/ and lpcam_f/), from the features train-cam cached for every scale (the backbone does not run again),
-/// on --workers threads. A re-run skips images whose map file exists.
+/// (cam/, lpcam/ and lpcam_f/), from the features train-cam cached for every scale (the backbone does not run again), by
+/// the graphs the ML.NET components compile (<see cref="PackedMapMaker"/>), on --workers threads. A re-run skips images
+/// whose map file exists.
 /// </summary>
 internal static class MakeMapsStep
 {
     public static void MakeCam(PipelineContext ctx)
     {
         var head = TrainCamStep.LoadHead(ctx.Folder);
-        using var cam = ClassActivationMap.FromWeights(head.Weights, head.ClassCount, head.FeatureDim);
-        Run(ctx, "make-cam", new (string, ActivationMapMethod)[] { ("cam", cam) });
+        using var cam = PackedMapMaker.Cam(head, ctx.Layout);
+        Run(ctx, "make-cam", [("cam", cam)]);
     }
 
     public static void MakeLpCam(PipelineContext ctx)
     {
         if (!File.Exists(ctx.Folder.Prototypes)) throw new CliException($"{ctx.Folder.Prototypes} is missing: run fit-prototypes first.");
         var set = PrototypeNpz.Read(ctx.Folder.Prototypes);
-        using var lpcam = new LocalPrototypeMap(set);
-        using var lpcamF = new LocalPrototypeMap(set, foregroundOnly: true);
-        Run(ctx, "make-lpcam", new (string, ActivationMapMethod)[] { ("lpcam", lpcam), ("lpcam_f", lpcamF) });
+        using var lpcam = PackedMapMaker.LpCam(set, ctx.Layout);
+        using var lpcamF = PackedMapMaker.LpCam(set, ctx.Layout, foregroundOnly: true);
+        Run(ctx, "make-lpcam", [("lpcam", lpcam), ("lpcam_f", lpcamF)]);
     }
 
-    private static void Run(PipelineContext ctx, string label, IReadOnlyList<(string Name, ActivationMapMethod Method)> methods)
+    private static void Run(PipelineContext ctx, string label, IReadOnlyList<(string Name, PackedMapMaker Maker)> methods)
     {
         var names = ctx.Dataset.Names;
         using var progress = new Progress(label, names.Count);
@@ -39,26 +38,22 @@ internal static class MakeMapsStep
             // Every file is checked (not only up to the first damaged one), so each damaged file is named.
             if (methods.Select(m => RunFolder.IsReusable(ctx.Folder.Maps(m.Name, name), MapFiles.ReadMaps)).ToList().All(ok => ok)) { progress.Tick(skipped: true); return; }
             var classes = ctx.Dataset.Classes(name);
-            using var scope = NewDisposeScope();
-            using var features = Features(ctx, name, out int height, out int width);
-            var (h4, w4) = InferenceScales.Stride4Size(height, width);
-            foreach (var (method, map) in methods)
+            var features = ctx.ReadFeatures(ctx.Folder.Features(name));
+            var (h4, w4) = InferenceScales.Stride4Size(features.Height, features.Width);
+            foreach (var (method, maker) in methods)
             {
-                float[] values = classes.Count == 0 ? Array.Empty<float>() : map.Compute(features.Scales, h4, w4, classes).data<float>().ToArray();
-                MapFiles.WriteMaps(ctx.Folder.Maps(method, name), classes, values, h4, w4, height, width);
+                var values = classes.Count == 0 ? [] : Select(maker.Make(features.Packed, features.FeatureSize, h4, w4), classes, h4 * w4);
+                MapFiles.WriteMaps(ctx.Folder.Maps(method, name), classes, values, h4, w4, features.Height, features.Width);
             }
             progress.Tick();
         });
     }
 
-    /// <summary>The features of every --scales scale (and flip) from the image's cached file: the backbone never runs here.</summary>
-    private static MultiScaleFeatures Features(PipelineContext ctx, string name, out int height, out int width)
+    /// <summary>The maps of <paramref name="classes"/>, in that order, out of the maps of every class.</summary>
+    private static float[] Select(float[] all, IReadOnlyList<int> classes, int plane)
     {
-        string path = ctx.Folder.Features(name);
-        var scales = ctx.Options.Scales;
-        var (maps, d, fullHeight, fullWidth) = FeatureFiles.Read(path, scales.Scales, scales.Flip);
-        (height, width) = (fullHeight, fullWidth);
-        return MultiScaleFeatures.FromCached(maps.Select(m => (tensor(m.F, new long[] { 1, d, m.H, m.W }),
-            m.FFlip is null ? null : tensor(m.FFlip, new long[] { 1, d, m.H, m.W }))).ToList());
+        var selected = new float[classes.Count * plane];
+        for (int k = 0; k < classes.Count; k++) Array.Copy(all, classes[k] * plane, selected, k * plane, plane);
+        return selected;
     }
 }

@@ -1,5 +1,7 @@
 using LpCam.MLNet.Backbones;
 using LpCam.MLNet.Engine;
+using LpCam.MLNet.Estimators;
+using LpCam.MLNet.Onnx;
 using LpCam.MLNet.Images;
 using static TorchSharp.torch;
 
@@ -8,7 +10,9 @@ namespace LpCam.Cli.Pipeline;
 /// <summary>What the steps of one run share: dataset, options, output folder, the backbone (opened on first use) and timings.</summary>
 internal sealed class PipelineContext : IDisposable
 {
-    private IBackbone? _backbone;
+    private BackboneOnnxModel? _backbone;
+    private PackedFeatureExtractor? _extractor;
+    private CanvasPixels? _canvas;
 
     public PipelineContext(RunDataset dataset, PipelineOptions options)
     {
@@ -16,7 +20,11 @@ internal sealed class PipelineContext : IDisposable
         Options = options;
         Folder = RunFolder.Open(options.Out);
         TorchDevice = LpCam.MLNet.Engine.TorchDevice.Resolve(options.Device);
+        Layout = new FeatureColumnLayout(options.Scales.Scales, options.Scales.Flip);
     }
+
+    /// <summary>How the features of every scale and flip are packed (as CamFeaturizer's Features column).</summary>
+    public FeatureColumnLayout Layout { get; }
 
     public RunDataset Dataset { get; }
     public PipelineOptions Options { get; }
@@ -31,23 +39,33 @@ internal sealed class PipelineContext : IDisposable
     /// "PATH.onnx:TENSOR" for any ONNX model cut at a feature tensor (ImageNet mean/std input), except models saved by
     /// LpCam.MLNet (lpcam fine-tune), which are recognised by their metadata and fed RGB 0..255 as they were built.
     /// </summary>
-    public IBackbone Backbone => _backbone ??= OpenBackboneChecked();
+    public BackboneOnnxModel Backbone => _backbone ??= OpenBackboneChecked();
 
-    /// <summary>The image as the backbone sees it: scaled so that its long side is --long-side.</summary>
-    public RgbImage InputImage(string name, out int originalHeight, out int originalWidth)
+    /// <summary>CamFeaturizer's feature graph for the backbone, the layout and the --long-side canvas.</summary>
+    public PackedFeatureExtractor FeatureExtractor => _extractor ??= new PackedFeatureExtractor(Backbone, Layout, Options.LongSide, Options.LongSide,
+        Options.Device == "cuda" ? 0 : null, line => Console.WriteLine($"backbone: {line}"));
+
+    /// <summary>
+    /// The image on its --long-side x --long-side canvas, as ML.NET's LoadImages, ResizeImages(IsoPad) and ExtractPixels
+    /// make it for CamFeaturizer (its long side becomes --long-side), and its own size.
+    /// </summary>
+    public (float[] Canvas, int Height, int Width) Canvas(string name)
     {
-        var image = Dataset.LoadImage(name);
-        originalHeight = image.Height;
-        originalWidth = image.Width;
-        return image.ResizeLongSide(Options.LongSide);
+        _canvas ??= new CanvasPixels(Options.LongSide, Options.LongSide);
+        return Dataset.ImagePath(name) is { } path ? _canvas.FromFile(path) : _canvas.FromImage(Dataset.LoadImage(name));
     }
 
+    /// <summary>An image's cached features file, read whole and checked against the run's scales and flip.</summary>
+    public ImageFeatures ReadFeatures(string path) => FeatureFiles.Read(path, Layout.BlockScales.Count, Layout.Flip);
+
     /// <summary>Opens the backbone; a file that is not an ONNX model, or lacks the tensor, is a clear --backbone error.</summary>
-    private IBackbone OpenBackboneChecked()
+    private BackboneOnnxModel OpenBackboneChecked()
     {
         try
         {
-            return OpenBackbone();
+            // The backbone is opened once to check it (a missing tensor, a file that is not ONNX); the runs use its model.
+            using var backbone = OpenBackbone();
+            return backbone.Model;
         }
         catch (Exception e) when (e is not CliException and not OutOfMemoryException)
         {
@@ -57,7 +75,7 @@ internal sealed class PipelineContext : IDisposable
         }
     }
 
-    private IBackbone OpenBackbone()
+    private OnnxBackbone OpenBackbone()
     {
         int? gpu = Options.Device == "cuda" ? 0 : null;
         void Log(string line) => Console.WriteLine($"backbone: {line}");
@@ -90,7 +108,8 @@ internal sealed class PipelineContext : IDisposable
 
     public void Dispose()
     {
-        _backbone?.Dispose();
+        _extractor?.Dispose();
+        _canvas?.Dispose();
         Folder.Dispose();
     }
 }

@@ -10,6 +10,9 @@ internal abstract class RunDataset
     public abstract IReadOnlyList<string> Names { get; }
     public abstract RgbImage LoadImage(string name);
 
+    /// <summary>The image's file, or null for an image made in memory (the synthetic scenes).</summary>
+    public virtual string? ImagePath(string name) => null;
+
     /// <summary>The image's object classes, 0-based.</summary>
     public abstract IReadOnlyList<int> Classes(string name);
 
@@ -44,6 +47,7 @@ internal abstract class RunDataset
         public override IReadOnlyList<string> ClassNames => inner.ClassNames;
         public override IReadOnlyList<string> Names => _names;
         public override RgbImage LoadImage(string name) => inner.LoadImage(name);
+        public override string? ImagePath(string name) => inner.ImagePath(name);
         public override IReadOnlyList<int> Classes(string name) => inner.Classes(name);
         public override (byte[] Mask, int Height, int Width)? LoadMask(string name) => inner.LoadMask(name);
         public override bool HasMask(string name) => inner.HasMask(name);

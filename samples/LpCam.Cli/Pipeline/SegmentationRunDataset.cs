@@ -22,6 +22,7 @@ internal sealed class SegmentationRunDataset : RunDataset
     public override IReadOnlyList<string> ClassNames => _dataset.ClassNames;
     public override IReadOnlyList<string> Names { get; }
     public override RgbImage LoadImage(string name) => _dataset.LoadImage(_byName[name]);
+    public override string? ImagePath(string name) => _byName[name].ImagePath;
     public override IReadOnlyList<int> Classes(string name) => _byName[name].ClassIds;
 
     public override bool HasMask(string name) => _byName[name].HasMask;

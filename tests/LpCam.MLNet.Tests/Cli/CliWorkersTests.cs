@@ -34,7 +34,7 @@ public class CliWorkersTests : IDisposable
                 Assert.Equal(Npz.Read(Path.Combine(one, method, name + ".npz"))["cam"].AsFloat32(), Npz.Read(Path.Combine(three, method, name + ".npz"))["cam"].AsFloat32());
             // The backbone ran once per scale and flip; make-cam and make-lpcam read these arrays back.
             var features = Npz.Read(Path.Combine(one, "features", name + ".npz"));
-            Assert.Equal(new[] { "f", "size", "f_flip", "f_x0.5", "f_flip_x0.5" }, features.Keys.ToArray());
+            Assert.Equal(new[] { "features", "feature_size", "dim", "size" }, features.Keys.ToArray());
         }
         // The report's gallery and its overlays: the first two images, in dataset order.
         foreach (var dir in new[] { one, three })

@@ -9,10 +9,11 @@ using Microsoft.ML.Transforms.Image;
 namespace LpCam.Benchmarks;
 
 /// <summary>
-/// The ML.NET route at the defaults against its backbone alone, in one process: <c>model.Transform</c> of the fitted
-/// pipeline (LoadImages, ResizeImages 448 x 448, ExtractPixels, CamFeaturizer, LocalPrototypes with LPCAM-F, SeedMasks),
-/// every output column read, versus the same image chain with only the rewritten ResNet-18 applied by ML.NET's
-/// <c>ApplyOnnxModel</c>. 120 voc-dev images per operation, reported per image. The images are read from
+/// The ML.NET route against its backbone alone, in one process: <c>model.Transform</c> of the fitted pipeline
+/// (LoadImages, ResizeImages 448 x 448 IsoPad, ExtractPixels, CamFeaturizer with the image size, LocalPrototypes with
+/// LPCAM-F, SeedMasks), every output column read, at the defaults (scale 1 + flip: two backbone passes per image) and
+/// without flip (one pass), versus the same image chain with only the rewritten ResNet-18 applied by ML.NET's
+/// <c>ApplyOnnxModel</c> (one pass). 120 voc-dev images per operation, reported per image. The images are read from
 /// <c>../shared/data/voc-dev</c> beside the repository (or <c>LPCAM_VOC_DEV</c>).
 /// Run: <c>dotnet run -c Release --project benchmarks/LpCam.Benchmarks -- --filter *MlNetRouteBenchmarks*</c>.
 /// </summary>
@@ -25,6 +26,7 @@ public class MlNetRouteBenchmarks
     private MLContext _ml = null!;
     private IDataView _data = null!;
     private ITransformer _lpcam = null!;
+    private ITransformer _lpcamNoFlip = null!;
     private ITransformer _backbone = null!;
 
     /// <summary>Fits the LPCAM pipeline on the images (once) and builds the backbone-only chain.</summary>
@@ -33,14 +35,18 @@ public class MlNetRouteBenchmarks
     {
         var dataset = VocDataset.Open(VocDevRoot());
         var classes = dataset.ClassNames;
-        var rows = dataset.Samples.Take(Images).Select(s => new Row { ImagePath = s.ImagePath!, Label = s.MultiHot(classes.Count) }).ToList();
+        var rows = dataset.Samples.Take(Images).Select(s => new Row
+        {
+            ImagePath = s.ImagePath!, Label = s.MultiHot(classes.Count), ImageSize = LpCam.MLNet.Images.ImageCanvas.ImageSize(s.ImagePath!),
+        }).ToList();
         _ml = new MLContext(seed: 0);
         _data = _ml.Data.LoadFromEnumerable(rows);
-        var pipeline = ImageChain(_ml)
-            .Append(_ml.LpCam().CamFeaturizer(labelColumnName: "Label", classNames: classes))
-            .Append(_ml.LpCam().LocalPrototypes(new LocalPrototypeEstimator.Options { ForegroundOnlyColumnName = "LpCamF" }))
-            .Append(_ml.LpCam().SeedMasks(mapsColumnName: "LpCam", labelColumnName: "Label"));
-        _lpcam = pipeline.Fit(_data);
+        IEstimator<ITransformer> Pipeline(bool flip) => ImageChain(_ml)
+            .Append(_ml.LpCam().CamFeaturizer(labelColumnName: "Label", imageSizeColumnName: "ImageSize", flip: flip, classNames: classes))
+            .Append(_ml.LpCam().LocalPrototypes(foregroundOnlyColumnName: "LpCamF"))
+            .Append(_ml.LpCam().SeedMasks(mapsColumnName: "LpCam"));
+        _lpcam = Pipeline(flip: true).Fit(_data);
+        _lpcamNoFlip = Pipeline(flip: false).Fit(_data);
         var backbone = ResNet18Rewriter.Rewrite(32);
         _backbone = ImageChain(_ml)
             .Append(_ml.Transforms.CopyColumns(ResNet18Rewriter.InputName, "Pixels"))
@@ -53,13 +59,19 @@ public class MlNetRouteBenchmarks
     [Benchmark(Baseline = true, OperationsPerInvoke = Images)]
     public long BackboneOnly() => ReadAll(_backbone.Transform(_data), ResNet18Rewriter.OutputName);
 
-    /// <summary>The fitted LPCAM model: features, scores, CAM, LPCAM, LPCAM-F and seed masks of every image.</summary>
+    /// <summary>The fitted LPCAM model at the defaults: features, scores, CAM, LPCAM, LPCAM-F and seed masks of every image.</summary>
     [Benchmark(OperationsPerInvoke = Images)]
-    public long LpCamModel() => ReadAll(_lpcam.Transform(_data), "Features", "Scores", "Cam", "LpCam", "LpCamF", "SeedMask");
+    public long LpCamModel() => ReadAll(_lpcam.Transform(_data), Outputs);
+
+    /// <summary>The fitted LPCAM model without flip (one backbone pass per image, as the baseline).</summary>
+    [Benchmark(OperationsPerInvoke = Images)]
+    public long LpCamModelNoFlip() => ReadAll(_lpcamNoFlip.Transform(_data), Outputs);
+
+    private static readonly string[] Outputs = ["Features", "FeatureSize", "Scores", "Cam", "MapSize", "LpCam", "LpCamF", "SeedMask"];
 
     private static IEstimator<ITransformer> ImageChain(MLContext ml) =>
         ml.Transforms.LoadImages("Image", imageFolder: null, inputColumnName: nameof(Row.ImagePath))
-            .Append(ml.Transforms.ResizeImages("Image", Size, Size, resizing: ImageResizingEstimator.ResizingKind.Fill))
+            .Append(ml.Transforms.ResizeImages("Image", Size, Size, resizing: ImageResizingEstimator.ResizingKind.IsoPad))
             .Append(ml.Transforms.ExtractPixels("Pixels", "Image", interleavePixelColors: false));
 
     /// <summary>Reads the named columns of every row; returns the number of values read.</summary>
@@ -98,5 +110,7 @@ public class MlNetRouteBenchmarks
         public string ImagePath { get; set; } = "";
         /// <summary>Multi-hot labels of the 20 VOC classes.</summary>
         [VectorType(20)] public float[] Label { get; set; } = Array.Empty<float>();
+        /// <summary>The image's own height and width.</summary>
+        [VectorType(2)] public float[] ImageSize { get; set; } = Array.Empty<float>();
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using LpCam.MLNet.Engine.Classifier;
+using LpCam.MLNet.Engine.Interop;
 using LpCam.MLNet.Engine.LpCam;
 using LpCam.MLNet.Engine.Prototypes;
 using LpCam.MLNet.Onnx;
@@ -150,6 +151,7 @@ public sealed class LocalPrototypeEstimator : OnnxCompiledEstimator<LpCamTransfo
         var metadata = Metadata(result, names);
         metadata["lpcam.cluster_device"] = device;
         metadata[LpCamModelInfo.LayoutKey] = layout.ToString();
+        metadata[LpCamModelInfo.PrototypesKey] = Convert.ToBase64String(PrototypeNpz.ToBytes(result.Prototypes, names));
         long? length = input.Schema[o.FeaturesColumnName].Type is VectorDataViewType { IsKnownSize: true, Size: var size } ? size : null;
         var graph = Compile(result.Prototypes, shape, metadata, length);
         var outputs = o.ForegroundOnlyColumnName is { } fo ? new[] { o.OutputColumnName, fo } : [o.OutputColumnName];

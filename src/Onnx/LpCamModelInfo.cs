@@ -64,9 +64,12 @@ public static class LpCamModelInfo
     /// or its head metadata is missing or inconsistent. The message names the file and the key.</exception>
     public static Engine.Classifier.ClassifierHead ReadClassifierHead(string modelZipPath)
     {
-        var cam = Read(modelZipPath).FirstOrDefault(m => m[ComponentKey] == "CamFeaturizer")
-            ?? throw new InvalidDataException($"Model '{modelZipPath}' holds no CamFeaturizer graph.");
-        string where = $"Model '{modelZipPath}': the CamFeaturizer graph";
+        var (cam, where) = Component(Read(modelZipPath), modelZipPath, "CamFeaturizer");
+        return Head(cam, where, modelZipPath);
+    }
+
+    private static Engine.Classifier.ClassifierHead Head(IReadOnlyDictionary<string, string> cam, string where, string modelZipPath)
+    {
         var names = Required(cam, "lpcam.class_names", where).Split('\n');
         byte[] bytes;
         try
@@ -95,9 +98,12 @@ public static class LpCamModelInfo
     /// or its layout metadata is missing or malformed. The message names the file and the key.</exception>
     public static Estimators.FeatureColumnLayout ReadFeatureLayout(string modelZipPath)
     {
-        var cam = Read(modelZipPath).FirstOrDefault(m => m[ComponentKey] == "CamFeaturizer")
-            ?? throw new InvalidDataException($"Model '{modelZipPath}' holds no CamFeaturizer graph.");
-        string where = $"Model '{modelZipPath}': the CamFeaturizer graph";
+        var (cam, where) = Component(Read(modelZipPath), modelZipPath, "CamFeaturizer");
+        return Layout(cam, where);
+    }
+
+    private static Estimators.FeatureColumnLayout Layout(IReadOnlyDictionary<string, string> cam, string where)
+    {
         try
         {
             return Estimators.FeatureColumnLayout.Parse(Required(cam, LayoutKey, where));
@@ -107,6 +113,73 @@ public static class LpCamModelInfo
             throw new InvalidDataException($"{where} has metadata '{LayoutKey}' that is malformed: {e.Message}", e);
         }
     }
+
+    /// <summary>Metadata key of LocalPrototypes' prototypes: a deflated prototype archive (docs/interchange.md), base64.</summary>
+    public const string PrototypesKey = "lpcam.prototypes";
+
+    /// <summary>The class and context prototypes of the LocalPrototypes component in a saved model zip.</summary>
+    /// <exception cref="FileNotFoundException">No such file.</exception>
+    /// <exception cref="InvalidDataException">Everything <see cref="Read"/> refuses; the zip holds no LocalPrototypes graph,
+    /// or its prototypes are missing or damaged. The message names the file and the key.</exception>
+    public static Engine.Prototypes.PrototypeSet ReadPrototypes(string modelZipPath)
+    {
+        var (lp, where) = Component(Read(modelZipPath), modelZipPath, "LocalPrototypes");
+        return Prototypes(lp, where);
+    }
+
+    private static Engine.Prototypes.PrototypeSet Prototypes(IReadOnlyDictionary<string, string> lp, string where)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = Convert.FromBase64String(Required(lp, PrototypesKey, where));
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidDataException($"{where} has metadata '{PrototypesKey}' that is not base64: {e.Message}", e);
+        }
+        return Engine.Interop.PrototypeNpz.FromBytes(bytes, $"{where}, metadata '{PrototypesKey}'");
+    }
+
+    /// <summary>
+    /// Everything a user inspects in a saved model zip, typed: the components, class names, backbone, scales and flip,
+    /// canvas, head weights, prototypes, K, tau, mu_f, mu_b, the seed thresholds and the format version. Components the
+    /// pipeline does not hold are null.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">No such file.</exception>
+    /// <exception cref="InvalidDataException">Everything <see cref="Read"/> refuses (a damaged zip is never read in part), or
+    /// a component's metadata is missing or malformed; the message names the file and the key.</exception>
+    public static LpCamModelContents ReadContents(string modelZipPath)
+    {
+        var all = Read(modelZipPath);
+        IReadOnlyDictionary<string, string>? Find(string component) => all.FirstOrDefault(m => m[ComponentKey] == component);
+        string Where(string component) => $"Model '{modelZipPath}': the {component} graph";
+        var cam = Find("CamFeaturizer");
+        var lp = Find("LocalPrototypes");
+        double Number(IReadOnlyDictionary<string, string> props, string key, string where) =>
+            double.TryParse(Required(props, key, where), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v)
+                ? v : throw new InvalidDataException($"{where} has metadata '{key}' = '{props[key]}'; expected a number.");
+        var names = (cam ?? lp) is { } named ? Required(named, "lpcam.class_names", Where(named[ComponentKey])).Split('\n') : null;
+        return new LpCamModelContents
+        {
+            Components = all.Select(m => m[ComponentKey]).ToList(),
+            FormatVersion = FormatVersion,
+            ClassNames = names,
+            Backbone = cam is null ? null : Required(cam, "lpcam.backbone", Where("CamFeaturizer")),
+            Layout = cam is null ? null : Layout(cam, Where("CamFeaturizer")),
+            Head = cam is null ? null : Head(cam, Where("CamFeaturizer"), modelZipPath),
+            Prototypes = lp is null ? null : Prototypes(lp, Where("LocalPrototypes")),
+            Clusters = lp is null ? null : (int)Number(lp, "lpcam.k", Where("LocalPrototypes")),
+            Tau = lp is null ? null : Number(lp, "lpcam.tau", Where("LocalPrototypes")),
+            ClassThreshold = lp is null ? null : Number(lp, "lpcam.mu_f", Where("LocalPrototypes")),
+            ContextThreshold = lp is null ? null : Number(lp, "lpcam.mu_b", Where("LocalPrototypes")),
+            SeedThresholds = all.Where(m => m[ComponentKey] == "SeedMask").Select(m => Number(m, "lpcam.threshold", Where("SeedMask"))).ToList(),
+        };
+    }
+
+    private static (IReadOnlyDictionary<string, string> Props, string Where) Component(IReadOnlyList<IReadOnlyDictionary<string, string>> all, string path, string component) =>
+        (all.FirstOrDefault(m => m[ComponentKey] == component) ?? throw new InvalidDataException($"Model '{path}' holds no {component} graph."),
+            $"Model '{path}': the {component} graph");
 
     /// <summary>The metadata of an ONNX model held in memory.</summary>
     /// <exception cref="InvalidDataException">The bytes are not a parseable ONNX model.</exception>

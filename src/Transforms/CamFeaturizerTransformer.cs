@@ -1,3 +1,4 @@
+using LpCam.MLNet.Onnx;
 using LpCam.MLNet.Engine.Classifier;
 using Microsoft.ML;
 using LpCam.MLNet.Estimators;
@@ -27,6 +28,10 @@ namespace LpCam.MLNet.Transforms;
 /// </list>
 /// <para>There is no option to skip bad rows: filter them before the featurizer (for example with
 /// <c>mlContext.Data.FilterByCustomPredicate</c>) if a dataset is known to hold some.</para>
+/// <para>After <c>Model.Load</c> this component is ML.NET's <c>OnnxTransformer</c> running the same graph (same columns and
+/// values, no annotations: pass <see cref="LpCamModelInfo.ReadClassifierHead"/> and <see cref="LpCamModelInfo.ReadFeatureLayout"/>
+/// to a LocalPrototypeEstimator fitted on a reloaded featurizer); <see cref="LpCamModelInfo.ReadContents"/> reads its class
+/// names, backbone, scales, flip and head back from the zip.</para>
 /// </remarks>
 public sealed class CamFeaturizerTransformer : OnnxBackedTransformer
 {

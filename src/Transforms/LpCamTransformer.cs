@@ -1,3 +1,4 @@
+using LpCam.MLNet.Onnx;
 using LpCam.MLNet.Engine.Interop;
 using LpCam.MLNet.Engine.Prototypes;
 using Microsoft.ML;
@@ -13,6 +14,9 @@ namespace LpCam.MLNet.Transforms;
 /// after <c>Model.Load</c>), and ONNX Runtime stops that row with an error whose failing node reads "LpCam input check:
 /// column 'Features' holds NaN or an infinity; expected finite feature maps (CamFeaturizer's output)"; ML.NET wraps it in
 /// its own exception. (CamFeaturizer's own pixel check means its features are always finite.)
+/// <para>After <c>Model.Load</c> this component is ML.NET's <c>OnnxTransformer</c> running the same graph (same columns and
+/// values); <see cref="LpCamModelInfo.ReadPrototypes"/> and <see cref="LpCamModelInfo.ReadContents"/> read its prototypes, K,
+/// tau, mu_f and mu_b back from the zip.</para>
 /// </remarks>
 public sealed class LpCamTransformer : OnnxBackedTransformer
 {

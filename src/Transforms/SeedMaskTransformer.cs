@@ -1,3 +1,4 @@
+using LpCam.MLNet.Onnx;
 using LpCam.MLNet.Estimators;
 using Microsoft.ML;
 
@@ -9,6 +10,8 @@ namespace LpCam.MLNet.Transforms;
 /// guard (also after <c>Model.Load</c>), and ONNX Runtime stops that row with an error whose failing node reads
 /// "LpCam input check: column 'LpCam' holds NaN or an infinity; expected finite class maps" (or "... multi-hot labels" /
 /// "... class scores" for the classes column); ML.NET wraps it in its own exception.
+/// <para>After <c>Model.Load</c> this component is ML.NET's <c>OnnxTransformer</c> running the same graph;
+/// <see cref="LpCamModelInfo.ReadContents"/> reads its threshold back from the zip.</para>
 /// </remarks>
 public sealed class SeedMaskTransformer : OnnxBackedTransformer
 {

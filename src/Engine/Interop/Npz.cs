@@ -31,17 +31,27 @@ public static class Npz
             if (array is null)
                 throw new ArgumentException($"The array '{name}' is null.", nameof(arrays));
         }
-        AtomicFile.Write(path, stream =>
+        AtomicFile.Write(path, stream => WriteTo(stream, list, compress));
+    }
+
+    /// <summary>The archive of the named arrays as bytes (the same bytes <see cref="Write"/> puts in a file).</summary>
+    internal static byte[] ToBytes(IEnumerable<KeyValuePair<string, NpyArray>> arrays, bool compress)
+    {
+        using var stream = new MemoryStream();
+        WriteTo(stream, arrays.ToList(), compress);
+        return stream.ToArray();
+    }
+
+    private static void WriteTo(Stream stream, IReadOnlyList<KeyValuePair<string, NpyArray>> list, bool compress)
+    {
+        using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
+        foreach (var (name, array) in list)
         {
-            using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
-            foreach (var (name, array) in list)
-            {
-                var entry = zip.CreateEntry(name + ".npy", compress ? CompressionLevel.Optimal : CompressionLevel.NoCompression);
-                entry.LastWriteTime = FixedEntryTime;
-                using var entryStream = entry.Open();
-                Npy.Write(entryStream, array);
-            }
-        });
+            var entry = zip.CreateEntry(name + ".npy", compress ? CompressionLevel.Optimal : CompressionLevel.NoCompression);
+            entry.LastWriteTime = FixedEntryTime;
+            using var entryStream = entry.Open();
+            Npy.Write(entryStream, array);
+        }
     }
 
     /// <summary>Reads every array of an archive, keyed by name (the entry name without <c>.npy</c>), in archive order.</summary>
@@ -63,6 +73,12 @@ public static class Npz
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        return Read(stream, path, names);
+    }
+
+    /// <summary>Reads the arrays of an archive held in a stream; <paramref name="path"/> names it in error messages.</summary>
+    internal static IReadOnlyDictionary<string, NpyArray> Read(Stream stream, string path, IReadOnlySet<string>? names = null)
+    {
         ZipArchive zip;
         try
         {

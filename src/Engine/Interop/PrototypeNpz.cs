@@ -25,7 +25,20 @@ public static class PrototypeNpz
     /// <param name="classNames">Optional names of the object classes (no background), one per class.</param>
     /// <param name="compress">Deflate the entries.</param>
     /// <exception cref="ArgumentException">The names do not match the class count, or one holds NUL.</exception>
-    public static void Write(string path, PrototypeSet set, IReadOnlyList<string>? classNames = null, bool compress = false)
+    public static void Write(string path, PrototypeSet set, IReadOnlyList<string>? classNames = null, bool compress = false) =>
+        Npz.Write(path, Arrays(set, classNames), compress);
+
+    /// <summary>The archive of <paramref name="set"/> as bytes (deflated), for embedding (a model's metadata).</summary>
+    internal static byte[] ToBytes(PrototypeSet set, IReadOnlyList<string>? classNames = null) => Npz.ToBytes(Arrays(set, classNames), compress: true);
+
+    /// <summary>Reads an archive held in memory; <paramref name="source"/> names it in error messages.</summary>
+    internal static PrototypeSet FromBytes(byte[] bytes, string source)
+    {
+        using var stream = new MemoryStream(bytes, writable: false);
+        return FromArrays(Npz.Read(stream, source), source, out _);
+    }
+
+    private static List<KeyValuePair<string, NpyArray>> Arrays(PrototypeSet set, IReadOnlyList<string>? classNames)
     {
         ArgumentNullException.ThrowIfNull(set);
         if (classNames is not null && classNames.Count != set.ClassCount)
@@ -47,7 +60,7 @@ public static class PrototypeNpz
         }
         if (classNames is not null)
             arrays.Add(new("class_names", NpyArray.Create(classNames.ToArray(), classNames.Count)));
-        Npz.Write(path, arrays, compress);
+        return arrays;
     }
 
     /// <summary>Reads a prototype archive.</summary>
@@ -57,9 +70,10 @@ public static class PrototypeNpz
 
     /// <summary>Reads a prototype archive and the class names it holds (null when it holds none).</summary>
     /// <inheritdoc cref="Read(string)"/>
-    public static PrototypeSet Read(string path, out IReadOnlyList<string>? classNames)
+    public static PrototypeSet Read(string path, out IReadOnlyList<string>? classNames) => FromArrays(Npz.Read(path), path, out classNames);
+
+    private static PrototypeSet FromArrays(IReadOnlyDictionary<string, NpyArray> arrays, string path, out IReadOnlyList<string>? classNames)
     {
-        var arrays = Npz.Read(path);
         int version = Scalar(arrays, "lpcam_prototypes_version", path);
         if (version != FormatVersion)
             throw new InvalidDataException($"'{path}' is a prototype archive of version {version}; this library reads version {FormatVersion}.");

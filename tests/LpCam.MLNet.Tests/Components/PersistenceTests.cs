@@ -75,6 +75,24 @@ public class PersistenceTests : IDisposable
         Assert.Equal("0.3", info[2]["lpcam.threshold"]);
         Assert.Equal("LabelsOrPredicted", info[2]["lpcam.classes"]);
         Assert.Equal(new LpCam.MLNet.Estimators.FeatureColumnLayout([1.0, 0.5], true).ToString(), LpCamModelInfo.ReadFeatureLayout(zip).ToString());
+
+        // The typed reader gives back what was fitted: head, prototypes, settings.
+        var contents = LpCamModelInfo.ReadContents(zip);
+        var chain = model.ToArray();
+        var featurizer = (LpCam.MLNet.Transforms.CamFeaturizerTransformer)chain[^3];
+        var prototypes = (LpCam.MLNet.Transforms.LpCamTransformer)chain[^2];
+        Assert.Equal(new[] { "CamFeaturizer", "LocalPrototypes", "SeedMask" }, contents.Components);
+        Assert.Equal(VocDev.ClassNames, contents.ClassNames);
+        Assert.Equal(featurizer.Head.Weights, contents.Head!.Weights);
+        Assert.Equal("scales=1,0.5;flip=true", contents.Layout!.ToString());
+        Assert.Equal(3, contents.Clusters);
+        Assert.Equal(0.1, contents.Tau!.Value, 6);
+        Assert.Equal(new[] { 0.3 }, contents.SeedThresholds.Select(t => Math.Round(t, 6)));
+        for (int c = 0; c < 20; c++)
+        {
+            Assert.Equal(prototypes.Prototypes.Classes[c].ClassCentres, contents.Prototypes!.Classes[c].ClassCentres);
+            Assert.Equal(prototypes.Prototypes.Classes[c].ContextCentres, contents.Prototypes.Classes[c].ContextCentres);
+        }
         Assert.All(info, m => Assert.Equal(LpCamModelInfo.FormatVersion, m[LpCamModelInfo.FormatVersionKey]));
     }
 

@@ -40,6 +40,21 @@ internal static class FeatureFiles
     }
 
     /// <summary>
+    /// Reads the scale-1, un-flipped features into <paramref name="buffer"/> (grown only when too small), so that reading
+    /// many files leaves no large-object garbage; the values are its first D x H x W elements.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The array is missing, not [D, h, w] or holds NaN (the message names it).</exception>
+    /// <exception cref="CliException">The file is missing (train-cam makes it).</exception>
+    public static (int D, int H, int W) ReadScale1(string path, ref float[] buffer)
+    {
+        string key = Key(1.0, false);
+        var shape = Npz.ReadFloat32(MapFiles.Existing(path, "train-cam"), key, ref buffer);
+        if (shape.Length != 3) throw MapFiles.Bad(path, $"'{key}' has {shape.Length} dimensions; expected 3 ([D, h, w])");
+        MapFiles.Finite(buffer.AsSpan(0, shape[0] * shape[1] * shape[2]), path, key);
+        return (shape[0], shape[1], shape[2]);
+    }
+
+    /// <summary>
     /// Reads the features of <paramref name="scales"/> (with their flips when <paramref name="flip"/>) in that order; the
     /// other arrays of the file are skipped unread.
     /// </summary>

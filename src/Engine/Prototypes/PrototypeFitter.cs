@@ -28,6 +28,10 @@ public sealed class PrototypeFitter
     private readonly Device _device;
     private ImageFeaturesReader? _imageFeatures;
 
+    // Deferred rows are read back per set: across workers at most one full sample (SampleCap rows, plus k-means' unit
+    // copy of them) is in memory, so the peak does not grow with the images once the largest sets reach the cap.
+    private readonly RowBudget _rowBudget;
+
     /// <summary>Creates a fitter for <paramref name="classCount"/> object classes.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="classCount"/> is below 1, or a setting of
     /// <paramref name="options"/> is out of range.</exception>
@@ -55,6 +59,7 @@ public sealed class PrototypeFitter
         _device = TorchDevice.Resolve(Options.Device);
         ClassCount = classCount;
         Samples = new PrototypeSampleAccumulator(classCount, Options.Tau, Options.SampleCap, Options.Seed, deferRows);
+        _rowBudget = new RowBudget(Options.SampleCap);
     }
 
     /// <summary>The settings in use.</summary>
@@ -181,11 +186,20 @@ public sealed class PrototypeFitter
         var kmeans = new SphericalKMeans(Options.KMeans(k, PrototypeSampleAccumulator.DeriveSeed(Options.Seed, classIndex, set + 2)));
         if (!sample.KeysOnly)
             return kmeans.Fit(sample.ToTensor(_device));
-        var rows = GatherRows(sample, _imageFeatures!);
-        if (_device.type == DeviceType.CPU)
-            return kmeans.Fit(rows);
-        using (rows)
-            return kmeans.Fit(rows.to(_device));
+        long taken = _rowBudget.Take(sample.Count);
+        try
+        {
+            // Disposed before the budget is given back (k-means frees its own copies when it returns).
+            using var rows = GatherRows(sample, _imageFeatures!);
+            if (_device.type == DeviceType.CPU)
+                return kmeans.Fit(rows);
+            using var onDevice = rows.to(_device);
+            return kmeans.Fit(onDevice);
+        }
+        finally
+        {
+            _rowBudget.Release(taken);
+        }
     }
 
     /// <summary>

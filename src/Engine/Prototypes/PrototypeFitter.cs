@@ -198,6 +198,7 @@ public sealed class PrototypeFitter
         }
         finally
         {
+            NativeHeap.Trim(); // the freed rows and k-means copies would otherwise stay resident in glibc's heaps
             _rowBudget.Release(taken);
         }
     }

@@ -1,3 +1,4 @@
+using LpCam.MLNet.Engine;
 using LpCam.MLNet.Engine.Prototypes;
 
 namespace LpCam.MLNet.Tests.Engine.Prototypes;
@@ -24,4 +25,7 @@ public class RowBudgetTests
         budget.Release(large);
         Assert.True(await Finishes(small, 5000));
     }
+
+    [Fact]
+    public void Trimming_the_native_heap_is_harmless_anywhere() => NativeHeap.Trim();
 }

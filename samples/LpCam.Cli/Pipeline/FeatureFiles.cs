@@ -33,6 +33,24 @@ internal static class FeatureFiles
         });
     }
 
+    /// <summary>
+    /// Reads an image's packed features into <paramref name="buffer"/> (grown when too small, reused otherwise) and returns
+    /// the shape of its scale-1 block, which comes first: fit-prototypes gathers rows with it without allocating per image.
+    /// </summary>
+    /// <exception cref="InvalidDataException">An array is missing or the scale-1 block holds NaN (the message names the file).</exception>
+    public static (int D, int H, int W) ReadScale1(string path, ref float[] buffer)
+    {
+        var small = Npz.Read(MapFiles.Existing(path, "train-cam"), new HashSet<string>(StringComparer.Ordinal) { "feature_size", "dim" });
+        var dim = MapFiles.Array(small, path, "dim", rank: 1).AsInt32();
+        var sizes = MapFiles.Array(small, path, "feature_size", rank: 1).AsFloat32();
+        if (dim.Length != 1 || dim[0] < 1 || sizes.Length < 2) throw MapFiles.Bad(path, "'dim' or 'feature_size' is not a channel count and (h, w) pairs");
+        var shape = Npz.ReadFloat32(path, "features", ref buffer);
+        var (d, h, w) = (dim[0], (int)sizes[0], (int)sizes[1]);
+        if (shape.Length != 1 || shape[0] < (long)d * h * w) throw MapFiles.Bad(path, $"'features' holds fewer values than its scale-1 block of {d} x {h} x {w}");
+        MapFiles.Finite(buffer.AsSpan(0, d * h * w), path, "features");
+        return (d, h, w);
+    }
+
     /// <summary>Reads an image's features whole and checks them against the run's block count.</summary>
     /// <exception cref="InvalidDataException">The file lacks an array, has inconsistent sizes or holds NaN (the message names it).</exception>
     /// <exception cref="CliException">The file is missing (train-cam makes it).</exception>

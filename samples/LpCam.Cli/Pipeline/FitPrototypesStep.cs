@@ -48,7 +48,11 @@ internal static class FitPrototypesStep
         PrototypeFitResult result;
         using (ParallelImages.SingleTorchThread())
         using (var weights = tensor(head.Weights, new long[] { head.ClassCount, head.FeatureDim }))
-            result = fitter.Fit(weights, i => ctx.ReadFeatures(ctx.Folder.Features(names[i])).ScaleOne.F);
+            result = fitter.Fit(weights, (int i, ref float[] buffer) =>
+            {
+                var (d, h, w) = FeatureFiles.ReadScale1(ctx.Folder.Features(names[i]), ref buffer);
+                return d * h * w;
+            });
         Console.WriteLine($"fit-prototypes: clustered {head.ClassCount} classes in {sw.Elapsed.TotalSeconds:F1} s");
         PrototypeNpz.Write(ctx.Folder.Prototypes, result.Prototypes, ctx.Dataset.ClassNames);
         RunFolder.WriteJson(ctx.Folder.PrototypeReport, result.Reports.Select(r => new

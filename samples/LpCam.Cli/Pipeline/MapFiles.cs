@@ -54,9 +54,15 @@ internal static class MapFiles
     /// <summary>The values, or a message naming the file and array when one is NaN or infinite.</summary>
     internal static float[] Finite(float[] values, string path, string name)
     {
+        Finite((ReadOnlySpan<float>)values, path, name);
+        return values;
+    }
+
+    /// <summary>Throws, naming the file and array, when a value is NaN or infinite.</summary>
+    internal static void Finite(ReadOnlySpan<float> values, string path, string name)
+    {
         foreach (float v in values)
             if (!float.IsFinite(v)) throw Bad(path, $"'{name}' holds NaN or infinite values");
-        return values;
     }
 
     /// <summary>"'path': what." as the exception of a file that is not whole.</summary>

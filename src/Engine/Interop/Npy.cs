@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -62,6 +63,34 @@ public static class Npy
     /// <exception cref="InvalidDataException">The data is not a supported <c>.npy</c> array; the message names the source.</exception>
     public static NpyArray Read(Stream stream, string sourceName)
     {
+        var (dtype, width, shape) = ReadHeader(stream, sourceName);
+        return ReadData(stream, dtype, width, shape, sourceName);
+    }
+
+    /// <summary>
+    /// Reads one float32 array from the stream's position into <paramref name="buffer"/>, which is replaced by a larger
+    /// array only when too small: repeated reads through one buffer allocate nothing per array.
+    /// </summary>
+    /// <param name="stream">The stream.</param>
+    /// <param name="sourceName">A name for messages: the file or the npz entry.</param>
+    /// <param name="buffer">The buffer to fill (and grow); the values are its first (product of the shape) elements.</param>
+    /// <returns>The array's shape.</returns>
+    /// <exception cref="InvalidDataException">The data is not a supported <c>.npy</c> array of type <c>&lt;f4</c>.</exception>
+    public static int[] ReadFloat32(Stream stream, string sourceName, ref float[] buffer)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        var (dtype, _, shape) = ReadHeader(stream, sourceName);
+        if (dtype != NpyDType.Float32)
+            throw Bad(sourceName, $"its type is {dtype}; expected float32 ('<f4')");
+        int n = ElementCount(shape, sourceName);
+        if (buffer.Length < n)
+            buffer = new float[n];
+        ReadLittleEndian(stream, buffer.AsSpan(0, n), sourceName, shape, "<f4");
+        return shape;
+    }
+
+    private static (NpyDType DType, int Width, int[] Shape) ReadHeader(Stream stream, string sourceName)
+    {
         ArgumentNullException.ThrowIfNull(stream);
         var prefix = new byte[Magic.Length + 2];
         int got = ReadFully(stream, prefix);
@@ -82,8 +111,7 @@ public static class Npy
         if (ReadFully(stream, headerBytes) < headerBytes.Length)
             throw Bad(sourceName, $"it is truncated in the header: expected {headerLength} header bytes");
         string header = (major == 3 ? Encoding.UTF8 : Encoding.Latin1).GetString(headerBytes);
-        var (dtype, width, shape) = ParseHeader(header, sourceName);
-        return ReadData(stream, dtype, width, shape, sourceName);
+        return ParseHeader(header, sourceName);
     }
 
     /// <summary>The header bytes (magic, version, length, padded dict) numpy writes for <paramref name="array"/>.</summary>
@@ -149,7 +177,7 @@ public static class Npy
             return;
         }
         var copy = (T[])data.Clone();
-        ReverseEndianness(copy);
+        ReverseEndianness(copy.AsSpan());
         stream.Write(MemoryMarshal.AsBytes(copy.AsSpan()));
     }
 
@@ -201,7 +229,7 @@ public static class Npy
         throw Bad(source, $"its type '{descr}' is not supported; expected '<f4', '<f8', '<i4', '<i8', '|u1' or '<U<n>'");
     }
 
-    private static NpyArray ReadData(Stream stream, NpyDType dtype, int width, int[] shape, string source)
+    private static int ElementCount(int[] shape, string source)
     {
         long count = 1;
         foreach (int d in shape)
@@ -210,7 +238,12 @@ public static class Npy
             if (count > Array.MaxLength)
                 throw Bad(source, $"its shape {NpyArray.FormatShape(shape)} has more elements than a .NET array holds");
         }
-        int n = (int)count;
+        return (int)count;
+    }
+
+    private static NpyArray ReadData(Stream stream, NpyDType dtype, int width, int[] shape, string source)
+    {
+        int n = ElementCount(shape, source);
         switch (dtype)
         {
             case NpyDType.Float32: return NpyArray.FromFile(dtype, shape, ReadLittleEndian<float>(stream, n, source, shape, "<f4"), 0);
@@ -236,29 +269,32 @@ public static class Npy
     private static T[] ReadLittleEndian<T>(Stream stream, int count, string source, int[] shape, string descr) where T : unmanaged
     {
         var data = new T[count];
-        var bytes = MemoryMarshal.AsBytes(data.AsSpan());
+        ReadLittleEndian(stream, data.AsSpan(), source, shape, descr);
+        return data;
+    }
+
+    private static void ReadLittleEndian<T>(Stream stream, Span<T> data, string source, int[] shape, string descr) where T : unmanaged
+    {
+        var bytes = MemoryMarshal.AsBytes(data);
         int got = ReadFully(stream, bytes);
         if (got < bytes.Length)
             throw Truncated(source, shape, descr, bytes.Length, got);
         if (!BitConverter.IsLittleEndian)
             ReverseEndianness(data);
-        return data;
     }
 
-    private static void ReverseEndianness<T>(T[] data) where T : unmanaged
+    private static void ReverseEndianness<T>(Span<T> data) where T : unmanaged
     {
-        switch (data)
+        switch (Unsafe.SizeOf<T>())
         {
-            case float[] f:
-                var fi = MemoryMarshal.Cast<float, int>(f.AsSpan());
-                BinaryPrimitives.ReverseEndianness(fi, fi);
+            case 4:
+                var i = MemoryMarshal.Cast<T, int>(data);
+                BinaryPrimitives.ReverseEndianness(i, i);
                 break;
-            case double[] d:
-                var dl = MemoryMarshal.Cast<double, long>(d.AsSpan());
-                BinaryPrimitives.ReverseEndianness(dl, dl);
+            case 8:
+                var l = MemoryMarshal.Cast<T, long>(data);
+                BinaryPrimitives.ReverseEndianness(l, l);
                 break;
-            case int[] i: BinaryPrimitives.ReverseEndianness(i, i); break;
-            case long[] l: BinaryPrimitives.ReverseEndianness(l, l); break;
         }
     }
 

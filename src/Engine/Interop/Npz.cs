@@ -76,8 +76,57 @@ public static class Npz
         return Read(stream, path, names);
     }
 
-    /// <summary>Reads the arrays of an archive held in a stream; <paramref name="path"/> names it in error messages.</summary>
+    /// <summary>
+    /// Reads the float32 array <paramref name="name"/> of an archive into <paramref name="buffer"/>, which is replaced by a
+    /// larger array only when too small (<see cref="Npy.ReadFloat32"/>): reading many archives through one buffer leaves no
+    /// garbage per array. The other entries are skipped unread.
+    /// </summary>
+    /// <param name="path">The archive.</param>
+    /// <param name="name">The array's name.</param>
+    /// <param name="buffer">The buffer to fill (and grow); the values are its first (product of the shape) elements.</param>
+    /// <returns>The array's shape.</returns>
+    /// <exception cref="InvalidDataException">The file is not a zip archive of <c>.npy</c> entries, has no array
+    /// <paramref name="name"/>, or that array is not a readable float32 array; the message names the file.</exception>
+    /// <exception cref="FileNotFoundException">There is no such file.</exception>
+    public static int[] ReadFloat32(string path, string name, ref float[] buffer)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        int[]? shape = null;
+        var values = buffer;
+        ForEachEntry(path, entryName => entryName == name, (_, entry, source) =>
+        {
+            shape = Npy.ReadFloat32(entry, source, ref values);
+            return false;
+        });
+        buffer = values;
+        return shape ?? throw new InvalidDataException($"'{path}' has no array '{name}'.");
+    }
+
+    /// <summary>
+    /// Opens every <c>.npy</c> entry whose array name passes <paramref name="wanted"/>, in archive order, and hands it to
+    /// <paramref name="read"/> (name, entry stream, source name for messages), which returns false to stop.
+    /// </summary>
+    private static void ForEachEntry(string path, Func<string, bool> wanted, Func<string, Stream, string, bool> read)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        ForEachEntry(stream, path, wanted, read);
+    }
+
+    /// <summary>Reads the arrays named in <paramref name="names"/> (every array when null) of an archive held in a stream;
+    /// <paramref name="path"/> names it in error messages.</summary>
     internal static IReadOnlyDictionary<string, NpyArray> Read(Stream stream, string path, IReadOnlySet<string>? names = null)
+    {
+        var arrays = new Dictionary<string, NpyArray>(StringComparer.Ordinal);
+        ForEachEntry(stream, path, name => names is null || names.Contains(name), (name, entry, source) =>
+        {
+            arrays[name] = Npy.Read(entry, source);
+            return true;
+        });
+        return arrays;
+    }
+
+    private static void ForEachEntry(Stream stream, string path, Func<string, bool> wanted, Func<string, Stream, string, bool> read)
     {
         ZipArchive zip;
         try
@@ -90,7 +139,6 @@ public static class Npz
         }
         using (zip)
         {
-            var arrays = new Dictionary<string, NpyArray>(StringComparer.Ordinal);
             foreach (var entry in zip.Entries)
             {
                 if (entry.FullName.EndsWith('/'))
@@ -98,12 +146,12 @@ public static class Npz
                 if (!entry.FullName.EndsWith(".npy", StringComparison.Ordinal))
                     throw new InvalidDataException($"'{path}' holds the entry '{entry.FullName}'; expected only .npy entries.");
                 string name = entry.FullName[..^".npy".Length];
-                if (names is not null && !names.Contains(name))
+                if (!wanted(name))
                     continue;
                 using var entryStream = entry.Open();
-                arrays[name] = Npy.Read(entryStream, $"{path}:{entry.FullName}");
+                if (!read(name, entryStream, $"{path}:{entry.FullName}"))
+                    return;
             }
-            return arrays;
         }
     }
 }

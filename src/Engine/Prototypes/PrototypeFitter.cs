@@ -1,4 +1,6 @@
+using System.Runtime.InteropServices;
 using LpCam.MLNet.Engine;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace LpCam.MLNet.Engine.Prototypes;
@@ -24,7 +26,11 @@ namespace LpCam.MLNet.Engine.Prototypes;
 public sealed class PrototypeFitter
 {
     private readonly Device _device;
-    private Func<int, float[]>? _imageFeatures;
+    private ImageFeaturesReader? _imageFeatures;
+
+    // Deferred rows are read back per set: across workers at most one full sample (SampleCap rows, plus k-means' unit
+    // copy of them) is in memory, so the peak does not grow with the images once the largest sets reach the cap.
+    private readonly RowBudget _rowBudget;
 
     /// <summary>Creates a fitter for <paramref name="classCount"/> object classes.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="classCount"/> is below 1, or a setting of
@@ -38,7 +44,7 @@ public sealed class PrototypeFitter
     /// <summary>
     /// Creates a fitter that, with <paramref name="deferRows"/>, samples (image key, position) keys instead of feature rows
     /// (<see cref="PrototypeSampleAccumulator.DeferRows"/>): memory no longer grows with the images added; images are
-    /// added with a key (<see cref="Add(Tensor, Tensor, IReadOnlyList{int}, int)"/>) and <see cref="Fit(Tensor, Func{int, float[]})"/>
+    /// added with a key (<see cref="Add(Tensor, Tensor, IReadOnlyList{int}, int)"/>) and <see cref="Fit(Tensor, ImageFeaturesReader)"/>
     /// reads each set's rows back through the caller, one set at a time. The prototypes are the same as without deferral.
     /// </summary>
     /// <param name="classCount">C, the number of object classes; at least 1.</param>
@@ -53,6 +59,7 @@ public sealed class PrototypeFitter
         _device = TorchDevice.Resolve(Options.Device);
         ClassCount = classCount;
         Samples = new PrototypeSampleAccumulator(classCount, Options.Tau, Options.SampleCap, Options.Seed, deferRows);
+        _rowBudget = new RowBudget(Options.SampleCap);
     }
 
     /// <summary>The settings in use.</summary>
@@ -81,18 +88,35 @@ public sealed class PrototypeFitter
     /// images' D, or holds NaN or infinite values.</exception>
     /// <exception cref="InvalidOperationException">No image was added; or, with ClassifierFallback off, some class has no image or an empty foreground
     /// sample (the message names the classes).</exception>
-    public PrototypeFitResult Fit(Tensor classifierWeights) => Fit(classifierWeights, null);
+    public PrototypeFitResult Fit(Tensor classifierWeights) => Fit(classifierWeights, (ImageFeaturesReader?)null);
 
     /// <summary>
     /// Clusters every class's samples and selects its prototypes; a fitter with deferred rows reads the rows of each set
     /// through <paramref name="imageFeatures"/> just before clustering it and drops them after, so at most one set's rows
-    /// are in memory.
+    /// per worker are in memory. <see cref="Fit(Tensor, ImageFeaturesReader)"/> does the same through one reused buffer.
     /// </summary>
     /// <param name="classifierWeights">W, float [C, D], no bias, any device.</param>
     /// <param name="imageFeatures">For an image key given to Add: the same [D, h, w] features, C order. Required when the
     /// rows are deferred; unused otherwise.</param>
     /// <returns>The prototype set and one report per class.</returns>
-    public PrototypeFitResult Fit(Tensor classifierWeights, Func<int, float[]>? imageFeatures)
+    public PrototypeFitResult Fit(Tensor classifierWeights, Func<int, float[]>? imageFeatures) =>
+        Fit(classifierWeights, imageFeatures is null ? null : (int key, ref float[] buffer) =>
+        {
+            buffer = imageFeatures(key) ?? throw new InvalidOperationException($"No features were given for image key {key}.");
+            return buffer.Length;
+        });
+
+    /// <summary>
+    /// Clusters every class's samples and selects its prototypes; a fitter with deferred rows reads each set's rows through
+    /// <paramref name="imageFeatures"/> into one reused buffer, straight into the tensor it clusters, just before
+    /// clustering it, and drops them after: per worker at most one set's rows are in memory, and reading the images leaves
+    /// no garbage.
+    /// </summary>
+    /// <param name="classifierWeights">W, float [C, D], no bias, any device.</param>
+    /// <param name="imageFeatures">Reads the features of an image key given to Add. Required when the rows are deferred;
+    /// unused otherwise.</param>
+    /// <returns>The prototype set and one report per class.</returns>
+    public PrototypeFitResult Fit(Tensor classifierWeights, ImageFeaturesReader? imageFeatures)
     {
         if (Samples.DeferRows && imageFeatures is null)
             throw new ArgumentNullException(nameof(imageFeatures), "The rows are deferred: give the features of each image key.");
@@ -162,22 +186,30 @@ public sealed class PrototypeFitter
         var kmeans = new SphericalKMeans(Options.KMeans(k, PrototypeSampleAccumulator.DeriveSeed(Options.Seed, classIndex, set + 2)));
         if (!sample.KeysOnly)
             return kmeans.Fit(sample.ToTensor(_device));
+        long taken = _rowBudget.Take(sample.Count);
         try
         {
-            sample.SetRows(GatherRows(sample, _imageFeatures!));
-            return kmeans.Fit(sample.ToTensor(_device));
+            // Disposed before the budget is given back (k-means frees its own copies when it returns).
+            using var rows = GatherRows(sample, _imageFeatures!);
+            if (_device.type == DeviceType.CPU)
+                return kmeans.Fit(rows);
+            using var onDevice = rows.to(_device);
+            return kmeans.Fit(onDevice);
         }
         finally
         {
-            sample.ReleaseRows();
+            NativeHeap.Trim(); // the freed rows and k-means copies would otherwise stay resident in glibc's heaps
+            _rowBudget.Release(taken);
         }
     }
 
-    /// <summary>The rows of a key sampler's keys, in slot order, reading each image's features once.</summary>
-    private static float[] GatherRows(ReservoirSampler sample, Func<int, float[]> imageFeatures)
+    /// <summary>
+    /// The rows of a key sampler's keys as a new CPU tensor [Count, D] in slot order, reading each image's features once
+    /// into one buffer and writing the rows straight into the tensor's memory (no managed copy of the set).
+    /// </summary>
+    private static Tensor GatherRows(ReservoirSampler sample, ImageFeaturesReader imageFeatures)
     {
         int dim = sample.Dimension;
-        var rows = new float[(long)sample.Count * dim];
         var slotsByImage = new SortedDictionary<int, List<int>>();
         var keys = sample.Keys;
         for (int slot = 0; slot < keys.Length; slot++)
@@ -187,23 +219,26 @@ public sealed class PrototypeFitter
                 slotsByImage[image] = slots = new List<int>();
             slots.Add(slot);
         }
+        var tensor = empty(sample.Count, dim, dtype: ScalarType.Float32);
+        var rows = MemoryMarshal.Cast<byte, float>(tensor.bytes);
+        var f = Array.Empty<float>();
         foreach (var (image, slots) in slotsByImage)
         {
-            var f = imageFeatures(image) ?? throw new InvalidOperationException($"No features were given for image key {image}.");
-            if (f.Length % dim != 0)
-                throw new InvalidOperationException($"The features of image key {image} hold {f.Length} values; expected D x h x w with D = {dim}.");
-            int positions = f.Length / dim;
+            int length = imageFeatures(image, ref f);
+            if (length < 0 || length > f.Length || length % dim != 0)
+                throw new InvalidOperationException($"The features of image key {image} hold {length} values; expected D x h x w with D = {dim}.");
+            int positions = length / dim;
             foreach (int slot in slots)
             {
-                int p = PrototypeSampleAccumulator.PositionOfKey(sample.Keys[slot]);
+                int p = PrototypeSampleAccumulator.PositionOfKey(keys[slot]);
                 if (p >= positions)
                     throw new InvalidOperationException($"The features of image key {image} have {positions} positions; a sampled row is at position {p}.");
-                var row = rows.AsSpan(slot * dim, dim);
+                var row = rows.Slice(slot * dim, dim);
                 for (int d = 0; d < dim; d++)
                     row[d] = f[d * positions + p];
             }
         }
-        return rows;
+        return tensor;
     }
 
     /// <summary>The fallback of a class without foreground features: w_n / |w_n| as its only class prototype.</summary>

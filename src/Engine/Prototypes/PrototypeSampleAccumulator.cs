@@ -50,7 +50,7 @@ public sealed class PrototypeSampleAccumulator
     /// Creates an empty accumulator that, with <paramref name="deferRows"/>, keeps only the key (image key, position) of
     /// every sampled feature row (<see cref="ReservoirSampler.ForKeys"/>): memory stays a few bytes per sampled row whatever
     /// the number of images, and the rows are read back from the caller's features when a set is clustered
-    /// (<see cref="PrototypeFitter.Fit(Tensor, Func{int, float[]})"/>). The sample is the same as without deferral.
+    /// (<see cref="PrototypeFitter.Fit(Tensor, ImageFeaturesReader)"/>). The sample is the same as without deferral.
     /// </summary>
     /// <param name="classCount">C, the number of object classes; at least 1.</param>
     /// <param name="tau">The CAM threshold tau, strictly between 0 and 1.</param>

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using LpCam.MLNet.Engine;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -79,6 +80,7 @@ public sealed class ReservoirSampler
 
     /// <summary>The i-th row of the sample (order carries no meaning).</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not below <see cref="Count"/>.</exception>
+    /// <exception cref="InvalidOperationException">The sampler keeps keys only (<see cref="ForKeys"/>).</exception>
     public ReadOnlySpan<float> Row(int index)
     {
         if ((uint)index >= (uint)Count)
@@ -88,6 +90,7 @@ public sealed class ReservoirSampler
     }
 
     /// <summary>Copies the sample into a new row-major array of <see cref="Count"/> x <see cref="Dimension"/> floats.</summary>
+    /// <exception cref="InvalidOperationException">The sampler keeps keys only (<see cref="ForKeys"/>).</exception>
     public float[] ToArray()
     {
         RequireRows();
@@ -96,16 +99,19 @@ public sealed class ReservoirSampler
 
     private void RequireRows()
     {
-        if (_keys is not null && _buffer.Length != (long)Count * Dimension)
-            throw new InvalidOperationException("This sampler keeps keys only: give it the rows of its keys with SetRows first.");
+        if (_keys is not null)
+            throw new InvalidOperationException("This sampler keeps keys only (ForKeys): read the rows of its Keys back from their source.");
     }
 
     /// <summary>Copies the sample into a new float32 tensor [<see cref="Count"/>, <see cref="Dimension"/>] on <paramref name="device"/>.</summary>
     /// <remarks>The caller owns the tensor (it joins the caller's dispose scope, if any).</remarks>
+    /// <exception cref="InvalidOperationException">The sampler keeps keys only (<see cref="ForKeys"/>).</exception>
     public Tensor ToTensor(Device device)
     {
         ArgumentNullException.ThrowIfNull(device);
-        var cpu = tensor(ToArray(), new long[] { Count, Dimension });
+        RequireRows();
+        var cpu = empty(Count, Dimension, dtype: ScalarType.Float32);
+        _buffer.AsSpan(0, Count * Dimension).CopyTo(MemoryMarshal.Cast<byte, float>(cpu.bytes));
         if (device.type == DeviceType.CPU)
             return cpu;
         using (cpu)
@@ -137,8 +143,8 @@ public sealed class ReservoirSampler
     /// <summary>
     /// Creates an empty sampler that keeps a caller-chosen key per sampled row (for example image and position) instead
     /// of the row's values: 8 bytes per kept row, so the samples of many classes cost almost nothing until their rows are
-    /// needed. It takes exactly the slots a row sampler with the same seed would take for the same stream, so once the
-    /// rows of <see cref="Keys"/> are filled in (<see cref="SetRows"/>) it holds the same sample.
+    /// needed. It takes exactly the slots a row sampler with the same seed would take for the same stream, so the rows of
+    /// <see cref="Keys"/>, read back from their source, are the same sample.
     /// </summary>
     /// <inheritdoc cref="ReservoirSampler(int, int, int)"/>
     public static ReservoirSampler ForKeys(int dimension, int capacity, int seed) =>
@@ -163,30 +169,6 @@ public sealed class ReservoirSampler
         if (slot >= _keys.Length)
             Array.Resize(ref _keys, (int)Math.Min(Capacity, Math.Max(slot + 1, 2L * _keys.Length)));
         _keys[slot] = key;
-    }
-
-    /// <summary>
-    /// Gives a <see cref="ForKeys"/> sampler the values of its rows: <see cref="Count"/> x <see cref="Dimension"/> floats,
-    /// row i being the row of <see cref="Keys"/>[i]; <see cref="Row"/>, <see cref="ToArray"/> and <see cref="ToTensor"/>
-    /// then read them until <see cref="ReleaseRows"/>.
-    /// </summary>
-    /// <exception cref="InvalidOperationException">The sampler keeps rows itself.</exception>
-    /// <exception cref="ArgumentException">The length is not Count x Dimension.</exception>
-    public void SetRows(float[] rows)
-    {
-        ArgumentNullException.ThrowIfNull(rows);
-        if (_keys is null)
-            throw new InvalidOperationException("This sampler keeps its rows itself.");
-        if (rows.Length != (long)Count * Dimension)
-            throw new ArgumentException($"rows has {rows.Length} values; expected Count x Dimension = {(long)Count * Dimension}.", nameof(rows));
-        _buffer = rows;
-    }
-
-    /// <summary>Drops the rows given to a <see cref="ForKeys"/> sampler by <see cref="SetRows"/> (the keys stay).</summary>
-    public void ReleaseRows()
-    {
-        if (_keys is not null)
-            _buffer = Array.Empty<float>();
     }
 
     private void EnsureRoom(int rows)

@@ -80,4 +80,29 @@ public sealed class NpzTests : IDisposable
         Assert.Throws<ArgumentException>(() => Npz.Write(_folder.File("r.npz"), new[] { KeyValuePair.Create("a", one), KeyValuePair.Create("a", one) }));
         Assert.Empty(Directory.GetFiles(_folder.Path));
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void One_float_array_is_read_into_a_reused_buffer(bool compress)
+    {
+        var path = _folder.File("f.npz");
+        Npz.Write(path, new Dictionary<string, NpyArray>
+        {
+            ["keys"] = NpyArray.Create(new[] { 3 }, 1),
+            ["f"] = NpyArray.Create(new float[] { 1, 2, 3, 4, 5, 6 }, 2, 1, 3),
+        }, compress);
+        var buffer = new float[8];
+        var given = buffer;
+        Assert.Equal(new[] { 2, 1, 3 }, Npz.ReadFloat32(path, "f", ref buffer));
+        Assert.Same(given, buffer); // large enough: reused
+        Assert.Equal(new float[] { 1, 2, 3, 4, 5, 6 }, buffer[..6]);
+
+        var small = new float[2];
+        Npz.ReadFloat32(path, "f", ref small);
+        Assert.Equal(new float[] { 1, 2, 3, 4, 5, 6 }, small); // replaced by a larger one
+
+        Assert.Contains("'g'", Assert.Throws<InvalidDataException>(() => Npz.ReadFloat32(path, "g", ref buffer)).Message);
+        Assert.Contains("float32", Assert.Throws<InvalidDataException>(() => Npz.ReadFloat32(path, "keys", ref buffer)).Message);
+    }
 }

@@ -139,15 +139,25 @@ public class PrototypeFitterTests
         using var w = Weights(2);
         var a = kept.Fit(w);
         var b = deferred.Fit(w, key => images[key]);
-        Assert.True(deferred.Samples.Foreground(0)!.KeysOnly);
-        for (int c = 0; c < 2; c++)
+        // Read into one reused buffer, larger than some images' features: only the first D x h x w values count.
+        var fromBuffer = deferred.Fit(w, (int key, ref float[] buffer) =>
         {
-            Assert.Equal(a.Prototypes.Classes[c].ClassCentres, b.Prototypes.Classes[c].ClassCentres);
-            Assert.Equal(a.Prototypes.Classes[c].ContextCentres, b.Prototypes.Classes[c].ContextCentres);
-            Assert.Equal(a.Reports[c].ForegroundRowsClustered, b.Reports[c].ForegroundRowsClustered);
-        }
+            var f = images[key];
+            if (buffer.Length < f.Length)
+                buffer = new float[f.Length + 7];
+            f.CopyTo(buffer, 0);
+            return f.Length;
+        });
+        Assert.True(deferred.Samples.Foreground(0)!.KeysOnly);
+        foreach (var other in new[] { b, fromBuffer })
+            for (int c = 0; c < 2; c++)
+            {
+                Assert.Equal(a.Prototypes.Classes[c].ClassCentres, other.Prototypes.Classes[c].ClassCentres);
+                Assert.Equal(a.Prototypes.Classes[c].ContextCentres, other.Prototypes.Classes[c].ContextCentres);
+                Assert.Equal(a.Reports[c].ForegroundRowsClustered, other.Reports[c].ForegroundRowsClustered);
+            }
         Assert.Throws<ArgumentNullException>(() => deferred.Fit(w));
-        Assert.Throws<InvalidOperationException>(() => deferred.Samples.Foreground(0)!.ToArray()); // rows are dropped after clustering
+        Assert.Throws<InvalidOperationException>(() => deferred.Samples.Foreground(0)!.ToArray()); // a key sampler holds no rows
     }
 
     [Fact]

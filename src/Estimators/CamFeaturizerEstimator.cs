@@ -37,6 +37,9 @@ namespace LpCam.MLNet.Estimators;
 /// <see cref="Evaluation.StrideFourMaps"/> brings them (or seeds) to H x W. Without an image-size column the canvas is
 /// the image (for example images resized with Fill, or all of one size).
 ///
+/// **Full resolution on request:** <see cref="Options.MapStride"/> = 1 gives maps of H x W (20 x 500 x 375 floats = 15 MB
+/// per map column for a VOC image).
+///
 /// **Bytes per row** for VOC (500 x 375 images, canvas 448 x 448, ResNet-18 at stride 32, C = 20) at the defaults (scale 1 +
 /// flip): Features 2 x 512 x 14 x 11 floats = 0.63 MB, Cam 20 x 125 x 94 floats = 0.94 MB; with the paper's four scales
 /// Features is 7.6 x that. Maps at stride 4 are 16 x smaller than at full resolution.
@@ -86,6 +89,8 @@ public sealed class CamFeaturizerEstimator : OnnxCompiledEstimator<CamFeaturizer
         public static IReadOnlyList<double> Scales { get; } = [1.0];
         /// <summary>Where the head trains: "auto" (CUDA when TorchSharp's CUDA backend is present, else the CPU).</summary>
         public const string Device = "auto";
+        /// <summary>Maps at stride 4 of the original image (IRN's layout).</summary>
+        public const int MapStride = 4;
     }
 
     /// <summary>Options of <see cref="CamFeaturizerEstimator"/>.</summary>
@@ -114,6 +119,9 @@ public sealed class CamFeaturizerEstimator : OnnxCompiledEstimator<CamFeaturizer
         public IReadOnlyList<double> Scales { get; set; } = Defaults.Scales;
         /// <summary>Whether each scale also runs the mirror image.</summary>
         public bool Flip { get; set; } = Defaults.Flip;
+        /// <summary>The maps' stride on the original image: 4 (ceil(H / 4) x ceil(W / 4), the default) or 1 (full resolution,
+        /// 16 x the bytes).</summary>
+        public int MapStride { get; set; } = Defaults.MapStride;
         /// <summary>The backbone; null for the pretrained ResNet-18 at <see cref="OutputStride"/>.</summary>
         public BackboneOnnxModel? Backbone { get; set; }
         /// <summary>Output stride of the default ResNet-18: 32 (native) or 16 (dilated last stage).</summary>
@@ -140,6 +148,8 @@ public sealed class CamFeaturizerEstimator : OnnxCompiledEstimator<CamFeaturizer
             (nameof(options.MapSizeColumnName), options.MapSizeColumnName) })
             OptionChecks.ColumnName(value, name);
         if (options.ImageSizeColumnName is not null) OptionChecks.ColumnName(options.ImageSizeColumnName, nameof(options.ImageSizeColumnName));
+        if (options.MapStride is not (1 or 4))
+            throw new ArgumentOutOfRangeException(nameof(options.MapStride), options.MapStride, $"Option MapStride is {options.MapStride}; expected 4 (the default) or 1 (full resolution).");
         if (options.OutputStride is not (16 or 32))
             throw new ArgumentOutOfRangeException(nameof(options.OutputStride), options.OutputStride, $"Option OutputStride is {options.OutputStride}; expected 16 or 32.");
         ArgumentNullException.ThrowIfNull(options.Scales, nameof(options.Scales));
@@ -193,7 +203,7 @@ public sealed class CamFeaturizerEstimator : OnnxCompiledEstimator<CamFeaturizer
         Log($"CamFeaturizer: loss {training.EpochLosses[0]:F4} -> {training.EpochLosses[^1]:F4} over {training.EpochLosses.Length} epochs.");
 
         var metadata = Metadata(backboneModel, names, training.Head, device.type.ToString(), height, width);
-        var graph = CamFeaturizerGraph.Build(backboneModel, training.Head, _layout, height, width, columns, metadata);
+        var graph = CamFeaturizerGraph.Build(backboneModel, training.Head, _layout, height, width, columns, metadata, o.MapStride);
         graph = InputGuardGraph.InsertPixels(graph, o.PixelsColumnName, PixelRange.Min, PixelRange.Max);
         var onnx = Run(input, graph, inputs, [o.FeaturesColumnName, o.FeatureSizeColumnName, o.ScoresColumnName, o.CamColumnName, o.MapSizeColumnName]);
         return new CamFeaturizerTransformer(onnx, metadata, training, names, backboneModel.Name, _layout, height, width, o);
@@ -309,5 +319,6 @@ public sealed class CamFeaturizerEstimator : OnnxCompiledEstimator<CamFeaturizer
         [LpCamModelInfo.LayoutKey] = _layout.ToString(),
         ["lpcam.canvas"] = $"{height.ToString(CultureInfo.InvariantCulture)}x{width.ToString(CultureInfo.InvariantCulture)}",
         ["lpcam.image_size_column"] = EstimatorOptions.ImageSizeColumnName ?? "",
+        ["lpcam.map_stride"] = EstimatorOptions.MapStride.ToString(CultureInfo.InvariantCulture),
     };
 }

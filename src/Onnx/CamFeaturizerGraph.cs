@@ -23,15 +23,15 @@ internal sealed record CamFeaturizerNames(string Pixels, string? ImageSize, stri
 /// scale, its weights stored once); the feature map cropped to ceil(size / stride).</item>
 /// <item>Features: every block flattened and joined (<see cref="FeatureColumnLayout"/>); FeatureSize: (h, w) per scale.</item>
 /// <item>Scores: sigmoid of the head on the globally averaged scale-1 features of the image.</item>
-/// <item>CAM (<see cref="ActivationMapNodes"/>) over the inference scales, at ceil(H / 4) x ceil(W / 4) of the original
-/// image; MapSize: that size.</item>
+/// <item>CAM (<see cref="ActivationMapNodes"/>) over the inference scales, at ceil(H / s) x ceil(W / s) of the original
+/// image for the map stride s (4, or 1 for full resolution); MapSize: that size.</item>
 /// </list>
 /// Without a head the graph stops at Features and FeatureSize (what Fit pools to train the head).
 /// </remarks>
 internal static class CamFeaturizerGraph
 {
     public static byte[] Build(BackboneOnnxModel backbone, ClassifierHead? head, FeatureColumnLayout layout, int canvasHeight, int canvasWidth,
-        CamFeaturizerNames names, IEnumerable<KeyValuePair<string, string>> metadata)
+        CamFeaturizerNames names, IEnumerable<KeyValuePair<string, string>> metadata, int mapStride = 4)
     {
         if (head is not null && head.FeatureDim != backbone.FeatureDim)
             throw new ArgumentException($"The head has D = {head.FeatureDim} channels; the backbone '{backbone.Name}' gives {backbone.FeatureDim}.", nameof(head));
@@ -44,7 +44,7 @@ internal static class CamFeaturizerGraph
 
         g.Input(names.Pixels, 1L, 3L, (long)canvasHeight, (long)canvasWidth);
         if (names.ImageSize is not null) g.Input(names.ImageSize, 1L, 2L);
-        var geo = CanvasGeometryNodes.Emit(g, names.ImageSize, canvasHeight, canvasWidth);
+        var geo = CanvasGeometryNodes.Emit(g, names.ImageSize, canvasHeight, canvasWidth, mapStride);
         var image = g.Node("Slice", [names.Pixels, g.Vector("lpcam_crop_start", g.Int("lpcam_zero_a", 0), g.Int("lpcam_zero_b", 0), geo.Top, geo.Left),
             g.Vector("lpcam_crop_end", g.Int("lpcam_one_a", 1), g.Int("lpcam_three_a", 3), g.Node("Add", [geo.Top, geo.Height], "lpcam_crop_bottom"),
                 g.Node("Add", [geo.Left, geo.Width], "lpcam_crop_right"))], "lpcam_image");

@@ -3,7 +3,7 @@ namespace LpCam.MLNet.Onnx;
 /// <summary>
 /// The sizes a featurizer graph derives from the image's original size, as int64 tensors of shape [1] inside the graph:
 /// the image's box on the canvas (<see cref="Images.ImageCanvas.ContentBox"/>), each inference scale's image size and
-/// feature grid, and the stride-4 map size of the original image (<see cref="Engine.Features.InferenceScales"/>).
+/// feature grid, and the map size of the original image (stride 4 by default) (<see cref="Engine.Features.InferenceScales"/>).
 /// </summary>
 internal sealed class CanvasGeometryNodes
 {
@@ -26,19 +26,20 @@ internal sealed class CanvasGeometryNodes
     private Func<(string, string)> _mapSize = () => ("", "");
     private (string, string)? _map;
 
-    /// <summary>Rows and columns of the stride-4 maps: ceil(original size / 4); emitted on first use.</summary>
+    /// <summary>Rows and columns of the maps: ceil(original size / map stride); emitted on first use.</summary>
     public (string Height, string Width) MapSize => _map ??= _mapSize();
 
     /// <summary>
     /// Emits the geometry. With <paramref name="imageSizeInput"/> (a [1, 2] float input: original height, width) the image
     /// is the IsoPad box of that size; without it the image is the whole canvas.
     /// </summary>
-    public static CanvasGeometryNodes Emit(OnnxGraphBuilder g, string? imageSizeInput, int canvasHeight, int canvasWidth)
+    public static CanvasGeometryNodes Emit(OnnxGraphBuilder g, string? imageSizeInput, int canvasHeight, int canvasWidth, int mapStride)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(mapStride, 1);
         const string p = "lpcam_geo_";
         if (imageSizeInput is null)
         {
-            var (h4, w4) = Engine.Features.InferenceScales.Stride4Size(canvasHeight, canvasWidth);
+            var (h4, w4) = ((canvasHeight + mapStride - 1) / mapStride, (canvasWidth + mapStride - 1) / mapStride);
             return new CanvasGeometryNodes(g)
             {
                 Top = g.Int(p + "top", 0), Left = g.Int(p + "left", 0),
@@ -81,10 +82,10 @@ internal sealed class CanvasGeometryNodes
                 var sizeI = g.Node("Cast", [g.Node("Round", [size], p + "size_rounded")], p + "size_int", ("to", (long)OnnxGraphBuilder.Int64Type));
                 var hi = Part(sizeI, 0, "h_i");
                 var wi = Part(sizeI, 1, "w_i");
-                var three = g.Int(p + "three", 3);
-                var four = g.Int(p + "four", 4);
-                return (g.Node("Div", [g.Node("Add", [hi, three], p + "map_h_up"), four], p + "map_h"),
-                    g.Node("Div", [g.Node("Add", [wi, three], p + "map_w_up"), four], p + "map_w"));
+                var bias = g.Int(p + "map_bias", mapStride - 1);
+                var stride = g.Int(p + "map_stride", mapStride);
+                return (g.Node("Div", [g.Node("Add", [hi, bias], p + "map_h_up"), stride], p + "map_h"),
+                    g.Node("Div", [g.Node("Add", [wi, bias], p + "map_w_up"), stride], p + "map_w"));
             },
         };
     }

@@ -149,6 +149,29 @@ public class CamFeaturizerTests
         Assert.Contains("OutputStride", Assert.ThrowsAny<ArgumentException>(() => ml.LpCam().CamFeaturizer(new() { OutputStride = 8 })).Message);
         Assert.Contains("PixelsColumnName", Assert.ThrowsAny<ArgumentException>(() => ml.LpCam().CamFeaturizer(new() { PixelsColumnName = "" })).Message);
         Assert.Contains("unknown-device", Assert.ThrowsAny<ArgumentException>(() => ml.LpCam().CamFeaturizer(new() { Device = "unknown-device" })).Message);
+        Assert.Contains("MapStride", Assert.ThrowsAny<ArgumentException>(() => ml.LpCam().CamFeaturizer(new() { MapStride = 2 })).Message);
+        Assert.Contains("repeats", Assert.ThrowsAny<ArgumentException>(() => ml.LpCam().CamFeaturizer(new() { Scales = [1.0, 1.0] })).Message);
+        Assert.Contains("at most 4", Assert.ThrowsAny<ArgumentException>(() => ml.LpCam().CamFeaturizer(new() { Scales = [1.0, 8.0] })).Message);
+    }
+
+    [Fact]
+    public void Full_resolution_maps_on_request_have_the_image_size_and_the_same_scores()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = VocSizedRow.Slice(6);
+        var data = ml.Data.LoadFromEnumerable(rows);
+        Assert.Throws<ArgumentOutOfRangeException>(() => ml.LpCam().CamFeaturizer(new() { MapStride = 0 }));
+        IDataView Scored(int stride) => VocSizedRow.CanvasPipeline(ml, 96, 96)
+            .Append(ml.LpCam().CamFeaturizer(new() { ImageSizeColumnName = "ImageSize", MapStride = stride, Device = "cpu", Head = new() { Epochs = 3 } }))
+            .Fit(data).Transform(data);
+        var full = Scored(1);
+        var (h, w) = ((int)rows[1].ImageSize[0], (int)rows[1].ImageSize[1]);
+        Assert.Equal(new float[] { h, w }, Column(full, "MapSize", 1));
+        var cam = Column(full, "Cam", 1);
+        Assert.Equal(20 * h * w, cam.Length);
+        Assert.All(cam, v => Assert.InRange(v, 0f, 1f));
+        // The same head and features: the scores do not depend on the map stride.
+        Assert.Equal(Column(Scored(4), "Scores", 1), Column(full, "Scores", 1));
     }
 }
 

@@ -95,7 +95,7 @@ internal sealed class CanvasGeometryNodes
     {
         if (scale == 1.0) return (Height, Width);
         var s = _g.Initializer(prefix + "scale", [1], [scale]);
-        var one = _g.Int(prefix + "one", 1);
+        var one = _g.Int(prefix + "min_side", 1);
         string Side(string side, string name)
         {
             var d = _g.Node("Cast", [side], prefix + name + "_d", ("to", (long)OnnxGraphBuilder.DoubleType));

@@ -17,6 +17,7 @@ internal sealed class OnnxGraphBuilder
     private readonly ModelProto _model;
     private readonly string _nodePrefix;
     private int _nodeCount;
+    private readonly HashSet<string> _initializers = new(StringComparer.Ordinal);
 
     /// <summary>The model being built, for edits the helpers below do not cover (metadata, copied initializers).</summary>
     public ModelProto Model => _model;
@@ -61,7 +62,7 @@ internal sealed class OnnxGraphBuilder
         var t = new TensorProto { Name = name, DataType = FloatType };
         t.Dims.AddRange(dims);
         t.FloatData.AddRange(values);
-        _model.Graph.Initializer.Add(t);
+        Add(t);
         return name;
     }
 
@@ -71,7 +72,7 @@ internal sealed class OnnxGraphBuilder
         var t = new TensorProto { Name = name, DataType = Int64Type };
         t.Dims.AddRange(dims);
         t.Int64Data.AddRange(values);
-        _model.Graph.Initializer.Add(t);
+        Add(t);
         return name;
     }
 
@@ -81,8 +82,15 @@ internal sealed class OnnxGraphBuilder
         var t = new TensorProto { Name = name, DataType = DoubleType };
         t.Dims.AddRange(dims);
         t.DoubleData.AddRange(values);
-        _model.Graph.Initializer.Add(t);
+        Add(t);
         return name;
+    }
+
+    private void Add(TensorProto t)
+    {
+        // Two initializers of one name make ONNX Runtime keep the last and warn: a naming slip in a graph builder.
+        if (!_initializers.Add(t.Name)) throw new InvalidOperationException($"The graph already has an initializer named '{t.Name}'.");
+        _model.Graph.Initializer.Add(t);
     }
 
     /// <summary>A one-element int64 constant [1] named <paramref name="name"/>.</summary>

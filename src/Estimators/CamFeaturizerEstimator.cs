@@ -187,13 +187,10 @@ public sealed class CamFeaturizerEstimator : OnnxCompiledEstimator<CamFeaturizer
         var columns = new CamFeaturizerNames(o.PixelsColumnName, o.ImageSizeColumnName, o.FeaturesColumnName, o.FeatureSizeColumnName,
             o.ScoresColumnName, o.CamColumnName, o.MapSizeColumnName);
 
-        // The backbone runs at scale 1 (no flip) over the training images, with the same cropping as the fitted graph.
-        var single = new FeatureColumnLayout([1.0], Flip: false);
-        var featuresOnly = CamFeaturizerGraph.Build(backboneModel, null, single, height, width, columns, []);
-        var inputs = o.ImageSizeColumnName is null ? new[] { o.PixelsColumnName } : [o.PixelsColumnName, o.ImageSizeColumnName];
+        // The backbone runs once per training image at scale 1 (no flip), cropped as the fitted graph crops it.
         List<float[]> pooled, labels;
-        using (var featurizer = Run(input, featuresOnly, inputs, [o.FeaturesColumnName, o.FeatureSizeColumnName]))
-            (pooled, labels) = Featurize(featurizer.Transform(input), backboneModel.FeatureDim, height, width);
+        using (var extractor = new PackedFeatureExtractor(backboneModel, new FeatureColumnLayout([1.0], Flip: false), height, width, Context.GpuDeviceId, Log))
+            (pooled, labels) = Featurize(input, extractor);
         if (pooled.Count == 0)
             throw new InvalidOperationException($"The training data has no rows; CamFeaturizer needs images with labels in '{o.LabelColumnName}'.");
 
@@ -205,6 +202,7 @@ public sealed class CamFeaturizerEstimator : OnnxCompiledEstimator<CamFeaturizer
         var metadata = Metadata(backboneModel, names, training.Head, device.type.ToString(), height, width);
         var graph = CamFeaturizerGraph.Build(backboneModel, training.Head, _layout, height, width, columns, metadata, o.MapStride);
         graph = InputGuardGraph.InsertPixels(graph, o.PixelsColumnName, PixelRange.Min, PixelRange.Max);
+        var inputs = o.ImageSizeColumnName is null ? new[] { o.PixelsColumnName } : [o.PixelsColumnName, o.ImageSizeColumnName];
         var onnx = Run(input, graph, inputs, [o.FeaturesColumnName, o.FeatureSizeColumnName, o.ScoresColumnName, o.CamColumnName, o.MapSizeColumnName]);
         return new CamFeaturizerTransformer(onnx, metadata, training, names, backboneModel.Name, _layout, height, width, o);
     }
@@ -251,19 +249,19 @@ public sealed class CamFeaturizerEstimator : OnnxCompiledEstimator<CamFeaturizer
         return (dims[1], dims[2], labels.Size);
     }
 
-    /// <summary>Pools every row's scale-1 features and checks its labels, image size and pixels.</summary>
-    private (List<float[]> Pooled, List<float[]> Labels) Featurize(IDataView features, int featureDim, int height, int width)
+    /// <summary>Checks every row's labels, image size and pixels, and pools its scale-1 features.</summary>
+    private (List<float[]> Pooled, List<float[]> Labels) Featurize(IDataView input, PackedFeatureExtractor extractor)
     {
         var o = EstimatorOptions;
-        var s = features.Schema;
-        var needed = new List<DataViewSchema.Column> { s[o.FeaturesColumnName], s[o.PixelsColumnName], s[o.LabelColumnName] };
+        var s = input.Schema;
+        var (height, width) = (extractor.CanvasHeight, extractor.CanvasWidth);
+        var needed = new List<DataViewSchema.Column> { s[o.PixelsColumnName], s[o.LabelColumnName] };
         if (o.ImageSizeColumnName is { } sizeName) needed.Add(s[sizeName]);
-        using var cursor = features.GetRowCursor(needed);
-        var getFeatures = cursor.GetGetter<VBuffer<float>>(s[o.FeaturesColumnName]);
+        using var cursor = input.GetRowCursor(needed);
         var getPixels = cursor.GetGetter<VBuffer<float>>(s[o.PixelsColumnName]);
         var getLabels = cursor.GetGetter<VBuffer<float>>(s[o.LabelColumnName]);
         var getSize = o.ImageSizeColumnName is { } name ? cursor.GetGetter<VBuffer<float>>(s[name]) : null;
-        VBuffer<float> f = default, pixels = default, label = default, size = default;
+        VBuffer<float> pixels = default, label = default, size = default;
         var pooled = new List<float[]>();
         var labels = new List<float[]>();
         long row = 0;
@@ -275,21 +273,24 @@ public sealed class CamFeaturizerEstimator : OnnxCompiledEstimator<CamFeaturizer
             for (int c = 0; c < values.Length; c++)
                 if (!(values[c] is 0f or 1f))
                     throw new InvalidDataException($"Row {row}: label column '{o.LabelColumnName}' slot {c} is {values[c]}; expected a multi-hot vector of 0 and 1.");
+            // Without an image-size column the canvas is the image: its box on the canvas is the whole canvas.
+            var (imageHeight, imageWidth) = (height, width);
             if (getSize is not null)
             {
                 getSize(ref size);
-                foreach (float v in size.DenseValues())
+                var sides = size.DenseValues().ToArray();
+                foreach (float v in sides)
                     if (!(v >= 1 && v <= MaxImageSide && v == MathF.Round(v)))
                         throw new InvalidDataException($"Row {row}: image-size column '{o.ImageSizeColumnName}' holds {v}; expected the original height and width, whole numbers from 1 to {MaxImageSide}.");
+                (imageHeight, imageWidth) = ((int)sides[0], (int)sides[1]);
             }
             getPixels(ref pixels);
             var p = pixels.DenseValues().ToArray();
             int bad = PixelRange.FirstRejected(p);
             if (bad >= 0) throw new InvalidDataException(PixelRange.Describe(row, o.PixelsColumnName, p, bad, height, width));
             for (int i = 0; i < p.Length; i++) (minPixel, maxPixel) = (Math.Min(minPixel, p[i]), Math.Max(maxPixel, p[i]));
-            getFeatures(ref f);
-            var dense = f.DenseValues().ToArray();
-            pooled.Add(Engine.Features.GlobalAveragePool.Pool(dense, featureDim, dense.Length / featureDim));
+            var (features, _) = extractor.Extract(p, imageHeight, imageWidth);
+            pooled.Add(Engine.Features.GlobalAveragePool.Pool(features, extractor.FeatureDim, features.Length / extractor.FeatureDim));
             labels.Add(values);
             if (++row % 50 == 0) Log($"CamFeaturizer: {row} images featurised.");
         }

@@ -276,11 +276,11 @@ public sealed class LocalPrototypeEstimator : OnnxCompiledEstimator<LpCamTransfo
                 throw new InvalidDataException($"Row {row}: features column '{o.FeaturesColumnName}' has {f.Length} values; expected {expected} (D = {featureDim}, layout '{shape.Layout}', sizes {string.Join(" ", sizes)}).");
             if (cam.Length != (long)shape.ClassCount * plane)
                 throw new InvalidDataException($"Row {row}: CAM column '{o.CamColumnName}' has {cam.Length} values; expected {shape.ClassCount} x {mh} x {mw} (map size column '{o.MapSizeColumnName}').");
-            var camValues = cam.DenseValues().ToArray();
+            var camValues = Dense(cam);
             var selected = new float[classes.Count * plane];
-            for (int k = 0; k < classes.Count; k++) Array.Copy(camValues, classes[k] * plane, selected, k * plane, plane);
+            for (int k = 0; k < classes.Count; k++) camValues.Slice(classes[k] * plane, plane).CopyTo(selected.AsSpan(k * plane));
             using var scope = NewDisposeScope();
-            var scale1 = tensor(f.DenseValues().Take(featureDim * h * w).ToArray(), new long[] { featureDim, h, w });
+            var scale1 = tensor(Dense(f).Slice(0, featureDim * h * w).ToArray(), new long[] { featureDim, h, w });
             var cams = tensor(selected, new long[] { classes.Count, mh, mw });
             try
             {
@@ -293,6 +293,8 @@ public sealed class LocalPrototypeEstimator : OnnxCompiledEstimator<LpCamTransfo
             if (++images % 50 == 0) Log($"LocalPrototypes: {images} images streamed.");
         }
         return images;
+
+        static ReadOnlySpan<float> Dense(in VBuffer<float> v) => v.IsDense ? v.GetValues() : v.DenseValues().ToArray();
     }
 
     private Dictionary<string, string> Metadata(PrototypeFitResult result, IReadOnlyList<string> names)

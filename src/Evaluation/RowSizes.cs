@@ -46,7 +46,7 @@ internal sealed class RowSizes
                 "give the map-size and image-size columns (CamFeaturizer's MapSize and the ImageSize input) to bring them to one size.");
         var (h, w) = MapSize(row);
         var (height, width) = Pair(_getImageSize, _imageSize!, row);
-        if ((long)h * w * (small / Math.Max(1, (long)h * w)) != small || (long)height * width != large)
+        if (small % ((long)h * w) != 0 || (long)height * width != large)
             throw new InvalidDataException($"Row {row}: {what} ({small} values, map size {h} x {w}) and ground truth '{groundTruth}' ({large} pixels, image size {height} x {width}) do not match their sizes.");
         return (h, w, height, width);
     }

@@ -124,7 +124,7 @@ internal static class CamFeaturizerGraph
         {
             int c = head.ClassCount;
             var (mapHeight, mapWidth) = geo.MapSize;
-            ActivationMapNodes.Emit(g, camScales, w!, c, cosine: false, mapHeight, mapWidth, "lpcam_cam_", names.Cam);
+            ActivationMapNodes.Emit(g, camScales, w!, c, mapHeight, mapWidth, "lpcam_cam_", names.Cam);
             g.Output(names.Cam, 1L, (long)c, "map_h", "map_w");
             var pooled = g.Node("GlobalAveragePool", [pooledInput!], "lpcam_pooled");
             var logits = g.Node("Flatten", [g.Node("Conv", [pooled, w!], "lpcam_pooled_logits")], "lpcam_logits", ("axis", 1L));

@@ -5,8 +5,9 @@ namespace LpCam.MLNet.Onnx;
 /// <summary>
 /// LPCAM (and LPCAM-F) from CamFeaturizer's packed Features column as one ONNX graph: the blocks are cut out of the
 /// column with the sizes of its FeatureSize column (<see cref="FeatureColumnLayout"/>), and every output is made by
-/// <see cref="ActivationMapNodes"/> with the cosine rule at the size of the MapSize column: the same maps as
-/// <see cref="Engine.LpCam.LocalPrototypeMap"/> over the same features.
+/// <see cref="ActivationMapNodes"/> on the unit features (<see cref="ActivationMapNodes.UnitPairs"/>, computed once for
+/// all outputs) at the size of the MapSize column: the same maps as <see cref="Engine.LpCam.LocalPrototypeMap"/> over the
+/// same features.
 /// </summary>
 internal static class PackedMapGraph
 {
@@ -21,7 +22,7 @@ internal static class PackedMapGraph
     /// <param name="metadata">Stored in the model's metadata_props.</param>
     /// <param name="featuresLength">The features' length when the column has a known size (ML.NET then takes the input's
     /// shape as it is), else null.</param>
-    /// <param name="cosine">True for LPCAM's rule, false for CAM's (<see cref="ActivationMapNodes"/>).</param>
+    /// <param name="cosine">True for LPCAM (the maps of the unit features), false for CAM (the maps of the features).</param>
     public static byte[] Build(IReadOnlyList<(float[] Weights, string Output)> maps, int classCount, int featureDim, FeatureColumnLayout layout,
         string features, string featureSize, string mapSize, IEnumerable<KeyValuePair<string, string>> metadata, long? featuresLength = null,
         bool cosine = true)
@@ -65,11 +66,12 @@ internal static class PackedMapGraph
             var mirrored = layout.Flip ? Block("mirrored") : null;
             if (layout.InMaps(blockScales[i])) scales.Add((direct, mirrored));
         }
+        if (cosine) scales = ActivationMapNodes.UnitPairs(g, scales, "lpcam_unit_").ToList();
         for (int m = 0; m < maps.Count; m++)
         {
             var (weights, output) = maps[m];
             var w = g.Initializer($"lpcam_m{m}_W", [classCount, featureDim, 1, 1], weights);
-            ActivationMapNodes.Emit(g, scales, w, classCount, cosine, mapH, mapW, $"lpcam_m{m}_", output);
+            ActivationMapNodes.Emit(g, scales, w, classCount, mapH, mapW, $"lpcam_m{m}_", output);
             g.Output(output, 1L, (long)classCount, "map_h", "map_w");
         }
         foreach (var kv in metadata) g.Metadata(kv.Key, kv.Value);

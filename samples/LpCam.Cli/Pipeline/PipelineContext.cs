@@ -61,10 +61,16 @@ internal sealed class PipelineContext : IDisposable
     /// <summary>Opens the backbone; a file that is not an ONNX model, or lacks the tensor, is a clear --backbone error.</summary>
     private BackboneOnnxModel OpenBackboneChecked()
     {
+        switch (Options.Backbone)
+        {
+            case "resnet18": return ResNet18Rewriter.Rewrite(32);
+            case "resnet18-os16": return ResNet18Rewriter.Rewrite(16);
+        }
         try
         {
-            // The backbone is opened once to check it (a missing tensor, a file that is not ONNX); the runs use its model.
-            using var backbone = OpenBackbone();
+            // A model file is opened once on the CPU to check it (a missing tensor, a file that is not ONNX, its stride);
+            // the runs use its model in CamFeaturizer's graph.
+            using var backbone = OpenBackboneFile();
             return backbone.Model;
         }
         catch (Exception e) when (e is not CliException and not OutOfMemoryException)
@@ -75,15 +81,8 @@ internal sealed class PipelineContext : IDisposable
         }
     }
 
-    private OnnxBackbone OpenBackbone()
+    private OnnxBackbone OpenBackboneFile()
     {
-        int? gpu = Options.Device == "cuda" ? 0 : null;
-        void Log(string line) => Console.WriteLine($"backbone: {line}");
-        switch (Options.Backbone)
-        {
-            case "resnet18": return MLNet.Backbones.Backbone.ResNet18(32, gpu, Log);
-            case "resnet18-os16": return MLNet.Backbones.Backbone.ResNet18(16, gpu, Log);
-        }
         int colon = Options.Backbone.LastIndexOf(':');
         if (colon <= 0 || !Options.Backbone[..colon].EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
             throw new CliException($"option --backbone is '{Options.Backbone}'; expected resnet18, resnet18-os16 or PATH.onnx:FEATURE_TENSOR.");
@@ -93,17 +92,10 @@ internal sealed class PipelineContext : IDisposable
         // in, padded with its pixel mean to its multiple. Only foreign models get ImageNet mean/std normalisation.
         if (ResNet18Rewriter.SavedModelOptions(path, tensor) is { } saved)
         {
-            Log($"{Path.GetFileName(path)} is an LpCam.MLNet backbone ({saved.Name}): RGB 0..255 input, preprocessing inside the graph.");
-            saved.GpuDeviceId = gpu;
-            saved.Log = Log;
+            Console.WriteLine($"backbone: {Path.GetFileName(path)} is an LpCam.MLNet backbone ({saved.Name}): RGB 0..255 input, preprocessing inside the graph.");
             return MLNet.Backbones.Backbone.FromOnnx(path, saved);
         }
-        return MLNet.Backbones.Backbone.FromOnnx(path, new OnnxBackboneOptions(tensor)
-        {
-            Normalization = PixelNormalization.ImageNet,
-            GpuDeviceId = gpu,
-            Log = Log,
-        });
+        return MLNet.Backbones.Backbone.FromOnnx(path, new OnnxBackboneOptions(tensor) { Normalization = PixelNormalization.ImageNet });
     }
 
     public void Dispose()

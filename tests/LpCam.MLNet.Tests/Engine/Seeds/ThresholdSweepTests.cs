@@ -34,13 +34,20 @@ public class ThresholdSweepTests
             Assert.True(sweep.Add(image));
         for (int t = 0; t < thresholds.Length; t++)
         {
-            var expected = new ConfusionMatrix(4);
-            foreach (var image in images)
-                expected.Add(SeedMasks.FromMaps(image.Maps, image.Height, image.Width, image.ClassLabels, thresholds[t]), image.GroundTruth);
+            var expected = SeparateMasks(images, thresholds[t]);
             Assert.Equal(expected.ToArray(), sweep.MatrixAt(t).ToArray());
             Assert.Equal(expected.EmptyPredictionCount, sweep.MatrixAt(t).EmptyPredictionCount);
             Assert.Equal(5, sweep.MatrixAt(t).ImageCount);
         }
+    }
+
+    /// <summary>The reference: one seed mask per image at <paramref name="threshold"/>, counted into a matrix.</summary>
+    private static ConfusionMatrix SeparateMasks(IEnumerable<SeedImage> images, float threshold)
+    {
+        var expected = new ConfusionMatrix(4);
+        foreach (var image in images)
+            expected.Add(SeedMasks.FromMaps(image.Maps, image.Height, image.Width, image.ClassLabels, threshold), image.GroundTruth);
+        return expected;
     }
 
     [Fact]
@@ -55,9 +62,7 @@ public class ThresholdSweepTests
             Assert.True(sweep.Add(image));
         for (int t = 0; t < thresholds.Length; t++)
         {
-            var expected = new ConfusionMatrix(4);
-            foreach (var image in images)
-                expected.Add(SeedMasks.FromMaps(image.Maps, image.Height, image.Width, image.ClassLabels, thresholds[t]), image.GroundTruth);
+            var expected = SeparateMasks(images, thresholds[t]);
             var actual = sweep.MatrixAt(t);
             Assert.Equal(expected.ToArray(), actual.ToArray());
             Assert.Equal((expected.PixelCount, expected.IgnoredPixelCount, expected.EmptyPredictionCount, expected.ImageCount),

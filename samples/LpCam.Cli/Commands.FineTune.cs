@@ -32,8 +32,10 @@ internal static partial class Commands
         public static readonly Option<double> Lr = CliOptions.Double("--lr", FineTuningOptions.Defaults.BackboneLearningRate, "backbone learning rate", min: 0);
         public static readonly Option<double> HeadLr = CliOptions.Double("--head-lr", FineTuningOptions.Defaults.HeadLearningRate, "classifier learning rate", min: 1e-12);
         public static readonly Option<int> Seed = CliOptions.Int("--seed", 0, "seed of the crops, flips and order");
+        public static readonly Option<int> FirstStage = CliOptions.Int("--first-stage", FineTuningOptions.Defaults.FirstTrainedStage, "first trained residual stage (1: all, the reference; 4: layer4 only); earlier stages stay frozen", min: 1, max: 4);
+        public static readonly Option<int> CheckpointEvery = CliOptions.Int("--checkpoint-every", FineTuningCheckpoints.DefaultEverySteps, "save a checkpoint every N steps (and at each epoch's end)", min: 1, max: 1_000_000);
 
-        public static IEnumerable<Option> All => [Out, MaxImages, MaxSteps, Device, OutputStride, Crop, MinLongSide, MaxLongSide, Arch, StateDict, Epochs, Batch, Lr, HeadLr, Seed];
+        public static IEnumerable<Option> All => [Out, MaxImages, MaxSteps, Device, OutputStride, Crop, MinLongSide, MaxLongSide, Arch, StateDict, Epochs, Batch, Lr, HeadLr, Seed, FirstStage, CheckpointEvery];
     }
 
     /// <summary>The fine-tune command, with the dataset options.</summary>
@@ -82,6 +84,7 @@ internal static partial class Commands
             OutputStride = stride,
             MaxSteps = maxSteps,
             Seed = args.GetValue(FineTuneSymbols.Seed),
+            FirstTrainedStage = args.GetValue(FineTuneSymbols.FirstStage),
             Device = device,
         };
         var dataset = DatasetArgs.Open(args);
@@ -101,26 +104,39 @@ internal static partial class Commands
         Console.WriteLine($"backbone: {arch}{(stateDict is null ? "" : $" from {Path.GetFullPath(stateDict)}")}");
         Console.WriteLine($"recipe: {options.Epochs} epochs, batch {options.BatchSize}, crop {crop}, long side {minLong}..{maxLong}, " +
             $"lr {Fmt(options.BackboneLearningRate)} / head {Fmt(options.HeadLearningRate)}, poly {Fmt(options.PolyPower)}, " +
-            $"weight decay {Fmt(options.WeightDecay)}, output stride {stride}{(maxSteps is int m ? $", at most {m} steps" : "")}, device {device}");
+            $"weight decay {Fmt(options.WeightDecay)}, output stride {stride}, stages {options.FirstTrainedStage}..4 trained" +
+            $"{(maxSteps is int m ? $", at most {m} steps" : "")}, device {device}");
 
+        var checkpoints = new FineTuningCheckpoints(Path.Combine(outDir, CheckpointFolder), DataFingerprint(arch, names, labels),
+            args.GetValue(FineTuneSymbols.CheckpointEvery));
         var clock = Stopwatch.StartNew();
+        int trainedHere = 0;
+        double epochSeconds = 0;
         void Report(FineTuningStep s)
         {
+            if (trainedHere == 0 && s.Step > 0) Console.WriteLine($"resumed from the checkpoint in {checkpoints.Folder} after step {s.Step}/{s.TotalSteps}");
+            trainedHere++;
+            epochSeconds += s.Seconds;
             double elapsed = clock.Elapsed.TotalSeconds;
-            var left = TimeSpan.FromSeconds(elapsed / (s.Step + 1) * (s.TotalSteps - s.Step - 1));
+            var left = TimeSpan.FromSeconds(elapsed / trainedHere * (s.TotalSteps - s.Step - 1));
             Console.WriteLine($"step {s.Step + 1}/{s.TotalSteps} (epoch {s.Epoch + 1}): loss {s.Loss:F4}, lr {s.BackboneLearningRate:G4} / head {s.HeadLearningRate:G4}, " +
                 $"{s.Seconds:F1} s, left {left:h\\:mm\\:ss}");
+            if (s.EndsEpoch)
+            {
+                Console.WriteLine($"epoch {s.Epoch + 1}: {TimeSpan.FromSeconds(epochSeconds):m\\:ss} for the steps trained in this process; checkpoint saved in {checkpoints.Folder}");
+                epochSeconds = 0;
+            }
         }
 
         FineTuningResult result;
         try
         {
             if (stateDict is null)
-                result = FineTuner.FineTuneOnImages(names.Count, i => dataset.LoadImage(names[i]), labels, options, progress: Report);
+                result = FineTuner.FineTuneOnImages(names.Count, i => dataset.LoadImage(names[i]), labels, options, progress: Report, checkpoints: checkpoints);
             else
             {
                 using var network = ResNet50.FromStateDict(stateDict, stride);
-                result = FineTuner.FineTuneOnImages(network, names.Count, i => dataset.LoadImage(names[i]), labels, options, progress: Report);
+                result = FineTuner.FineTuneOnImages(network, names.Count, i => dataset.LoadImage(names[i]), labels, options, progress: Report, checkpoints: checkpoints);
             }
         }
         catch (Exception e) when (e is ArgumentException or InvalidDataException)
@@ -156,16 +172,23 @@ internal static partial class Commands
                 output_stride = options.OutputStride,
                 max_steps = options.MaxSteps,
                 seed = options.Seed,
+                first_trained_stage = options.FirstTrainedStage,
                 device,
             },
+            resumed_from_step = result.ResumedFromStep,
             steps = result.Steps.Select(s => new { step = s.Step, epoch = s.Epoch, loss = s.Loss, lr = s.BackboneLearningRate, head_lr = s.HeadLearningRate, seconds = s.Seconds }),
             epoch_losses = result.EpochLosses,
             seconds_per_step = result.Steps.Average(s => s.Seconds),
+            seconds_per_epoch = result.Steps.GroupBy(s => s.Epoch).OrderBy(g => g.Key).Select(g => g.Sum(s => s.Seconds)),
             total_seconds = clock.Elapsed.TotalSeconds,
+            training_seconds = result.Steps.Sum(s => s.Seconds),
         };
         RunFolder.WriteJson(jsonPath, record);
 
-        Console.WriteLine($"fine-tune: {result.Steps.Count} steps in {clock.Elapsed.TotalSeconds:F1} s ({result.Steps.Average(s => s.Seconds):F1} s/step), " +
+        if (result.ResumedFromStep == result.Steps.Count)
+            Console.WriteLine($"fine-tune: the checkpoint in {checkpoints.Folder} has all {result.Steps.Count} steps; the model is written from it.");
+        Console.WriteLine($"fine-tune: {result.Steps.Count} steps ({result.Steps.Count - result.ResumedFromStep} in this process, {clock.Elapsed.TotalSeconds:F1} s), " +
+            $"{result.Steps.Sum(s => s.Seconds):F1} s of training in all ({result.Steps.Average(s => s.Seconds):F1} s/step), " +
             $"epoch losses [{string.Join(", ", result.EpochLosses.Select(l => l.ToString("F4", CultureInfo.InvariantCulture)))}]");
         Console.WriteLine($"wrote {modelPath} and {jsonPath}");
         Console.WriteLine($"use it: lpcam run ... --backbone {modelPath}:{result.Model.OutputName}");
@@ -174,4 +197,19 @@ internal static partial class Commands
     }
 
     private static string Fmt(double v) => v.ToString("G", CultureInfo.InvariantCulture);
+
+    /// <summary>Folder of the fine-tuning checkpoints in the --out folder.</summary>
+    public const string CheckpointFolder = "checkpoint";
+
+    /// <summary>SHA-256 of the network's name and each image's name and labels: a checkpoint continues only on the same data.</summary>
+    private static string DataFingerprint(string arch, IReadOnlyList<string> names, IReadOnlyList<float[]> labels)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        hash.AppendData(System.Text.Encoding.UTF8.GetBytes(arch + "\n"));
+        for (int i = 0; i < names.Count; i++)
+        {
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(names[i] + ":" + string.Join(",", labels[i].Select((v, c) => v > 0 ? c : -1).Where(c => c >= 0)) + "\n"));
+        }
+        return $"arch={arch}; data-sha256={Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant()}";
+    }
 }

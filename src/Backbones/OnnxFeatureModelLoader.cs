@@ -29,7 +29,9 @@ internal static class OnnxFeatureModelLoader
         var graph = model.Graph;
         string file = Path.GetFileName(path), tensor = options.FeatureTensorName;
         var input = FindInput(graph, options.InputName, file);
-        var head = options.ClassifierWeightsName is { } headName ? ReadHead(graph, headName, file) : null;
+        var head = options.ClassifierWeightsName is { } headName
+            ? ReadHead(graph, headName, file)
+            : ReadMetadataHead(model, file);
 
         var producers = graph.Node.SelectMany(n => n.Output).Concat(graph.Input.Select(i => i.Name)).ToHashSet();
         if (!producers.Contains(tensor))
@@ -114,6 +116,19 @@ internal static class OnnxFeatureModelLoader
         }
         return inputs.FirstOrDefault(i => i.Name == inputName) ?? throw new ArgumentException(
             $"Input '{inputName}' was not found in '{file}'. Available inputs: {string.Join(", ", inputs.Select(i => $"'{i.Name}'"))}.", "options");
+    }
+
+    private static ClassifierHead? ReadMetadataHead(ModelProto model, string file)
+    {
+        var meta = model.MetadataProps.GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal);
+        try
+        {
+            return BackboneHeadMetadata.Read(meta, file);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ArgumentException(e.Message, "options", e);
+        }
     }
 
     private static ClassifierHead ReadHead(GraphProto graph, string name, string file)

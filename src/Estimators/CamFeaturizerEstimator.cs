@@ -91,6 +91,8 @@ public sealed class CamFeaturizerEstimator : OnnxCompiledEstimator<CamFeaturizer
         public const string Device = "auto";
         /// <summary>Maps at stride 4 of the original image (IRN's layout).</summary>
         public const int MapStride = 4;
+        /// <summary>The CAM head: the backbone's own when it has one (a fine-tuned backbone), else trained.</summary>
+        public const CamHeadSource HeadSource = CamHeadSource.Auto;
     }
 
     /// <summary>Options of <see cref="CamFeaturizerEstimator"/>.</summary>
@@ -128,6 +130,9 @@ public sealed class CamFeaturizerEstimator : OnnxCompiledEstimator<CamFeaturizer
         public int OutputStride { get; set; } = Defaults.OutputStride;
         /// <summary>Head training options (optimiser, epochs, learning rate, weight decay, seed).</summary>
         public MultiLabelHeadOptions Head { get; set; } = new();
+        /// <summary>Where the CAM head comes from: <see cref="CamHeadSource.Auto"/> (the default) takes the head of a fine-tuned
+        /// <see cref="Backbone"/> (<see cref="BackboneOnnxModel.Head"/>) and trains one otherwise.</summary>
+        public CamHeadSource HeadSource { get; set; } = Defaults.HeadSource;
         /// <summary>Class names, one per label slot (stored in the model, slot names of the scores); null for "class_0", ...</summary>
         public IReadOnlyList<string>? ClassNames { get; set; }
         /// <summary>Where the head trains: "cpu", "cuda" or "auto".</summary>
@@ -164,6 +169,11 @@ public sealed class CamFeaturizerEstimator : OnnxCompiledEstimator<CamFeaturizer
         if (_layout.Scales.Max() > MaxScale)
             throw new ArgumentOutOfRangeException(nameof(options.Scales), $"Option Scales has {_layout.Scales.Max()}; expected scales of at most {MaxScale}.");
         ArgumentNullException.ThrowIfNull(options.Head, nameof(options.Head));
+        if (!Enum.IsDefined(options.HeadSource))
+            throw new ArgumentOutOfRangeException(nameof(options.HeadSource), options.HeadSource, $"Option HeadSource is {options.HeadSource}; expected Auto, Train or Backbone.");
+        if (options.HeadSource == CamHeadSource.Backbone && options.Backbone?.Head is null)
+            throw new ArgumentException($"Option HeadSource is Backbone, but {(options.Backbone is null ? "the default backbone" : $"the backbone '{options.Backbone.Name}'")} carries no classifier head; " +
+                "give a fine-tuned backbone (lpcam fine-tune, FineTuner) or use HeadSource Train.", nameof(options.HeadSource));
         TorchDevice.Resolve(options.Device); // validates the name (and "cuda" availability) now
         EstimatorOptions = options;
     }
@@ -187,17 +197,32 @@ public sealed class CamFeaturizerEstimator : OnnxCompiledEstimator<CamFeaturizer
         var columns = new CamFeaturizerNames(o.PixelsColumnName, o.ImageSizeColumnName, o.FeaturesColumnName, o.FeatureSizeColumnName,
             o.ScoresColumnName, o.CamColumnName, o.MapSizeColumnName);
 
-        // The backbone runs once per training image at scale 1 (no flip), cropped as the fitted graph crops it.
+        var ownHead = o.HeadSource != CamHeadSource.Train ? backboneModel.Head : null;
+        if (ownHead is not null && ownHead.ClassCount != classCount)
+            throw new InvalidOperationException($"The backbone '{backboneModel.Name}' carries a head of {ownHead.ClassCount} classes, but the label column '{o.LabelColumnName}' has {classCount} slots; " +
+                "fine-tune on these classes or use HeadSource Train.");
+
+        // The backbone runs once per training image at scale 1 (no flip), cropped as the fitted graph crops it, unless the
+        // backbone's own head is used; the rows are checked either way.
         List<float[]> pooled, labels;
-        using (var extractor = new PackedFeatureExtractor(backboneModel, new FeatureColumnLayout([1.0], Flip: false), height, width, Context.GpuDeviceId, Log))
-            (pooled, labels) = Featurize(input, extractor);
-        if (pooled.Count == 0)
+        using (var extractor = ownHead is null ? new PackedFeatureExtractor(backboneModel, new FeatureColumnLayout([1.0], Flip: false), height, width, Context.GpuDeviceId, Log) : null)
+            (pooled, labels) = Featurize(input, extractor, height, width);
+        if (labels.Count == 0)
             throw new InvalidOperationException($"The training data has no rows; CamFeaturizer needs images with labels in '{o.LabelColumnName}'.");
 
         var device = TorchDevice.Resolve(o.Device);
-        Log($"CamFeaturizer: training the head on {pooled.Count} images ({classCount} classes, D = {backboneModel.FeatureDim}) on {device.type}.");
-        var training = new MultiLabelHeadTrainer(o.Head, device).Train(pooled, labels);
-        Log($"CamFeaturizer: loss {training.EpochLosses[0]:F4} -> {training.EpochLosses[^1]:F4} over {training.EpochLosses.Length} epochs.");
+        HeadTrainingResult training;
+        if (ownHead is not null)
+        {
+            Log($"CamFeaturizer: the CAM head is the backbone's own ('{backboneModel.Name}', {classCount} classes, D = {backboneModel.FeatureDim}); {labels.Count} rows checked.");
+            training = new HeadTrainingResult(ownHead, [], null);
+        }
+        else
+        {
+            Log($"CamFeaturizer: training the head on {pooled.Count} images ({classCount} classes, D = {backboneModel.FeatureDim}) on {device.type}.");
+            training = new MultiLabelHeadTrainer(o.Head, device).Train(pooled, labels);
+            Log($"CamFeaturizer: loss {training.EpochLosses[0]:F4} -> {training.EpochLosses[^1]:F4} over {training.EpochLosses.Length} epochs.");
+        }
 
         var metadata = Metadata(backboneModel, names, training.Head, device.type.ToString(), height, width);
         var graph = CamFeaturizerGraph.Build(backboneModel, training.Head, _layout, height, width, columns, metadata, o.MapStride);
@@ -249,12 +274,11 @@ public sealed class CamFeaturizerEstimator : OnnxCompiledEstimator<CamFeaturizer
         return (dims[1], dims[2], labels.Size);
     }
 
-    /// <summary>Checks every row's labels, image size and pixels, and pools its scale-1 features.</summary>
-    private (List<float[]> Pooled, List<float[]> Labels) Featurize(IDataView input, PackedFeatureExtractor extractor)
+    /// <summary>Checks every row's labels, image size and pixels, and pools its scale-1 features (when given an extractor).</summary>
+    private (List<float[]> Pooled, List<float[]> Labels) Featurize(IDataView input, PackedFeatureExtractor? extractor, int height, int width)
     {
         var o = EstimatorOptions;
         var s = input.Schema;
-        var (height, width) = (extractor.CanvasHeight, extractor.CanvasWidth);
         var needed = new List<DataViewSchema.Column> { s[o.PixelsColumnName], s[o.LabelColumnName] };
         if (o.ImageSizeColumnName is { } sizeName) needed.Add(s[sizeName]);
         using var cursor = input.GetRowCursor(needed);
@@ -289,10 +313,13 @@ public sealed class CamFeaturizerEstimator : OnnxCompiledEstimator<CamFeaturizer
             int bad = PixelRange.FirstRejected(p);
             if (bad >= 0) throw new InvalidDataException(PixelRange.Describe(row, o.PixelsColumnName, p, bad, height, width));
             for (int i = 0; i < p.Length; i++) (minPixel, maxPixel) = (Math.Min(minPixel, p[i]), Math.Max(maxPixel, p[i]));
-            var (features, _) = extractor.Extract(p, imageHeight, imageWidth);
-            pooled.Add(Engine.Features.GlobalAveragePool.Pool(features, extractor.FeatureDim, features.Length / extractor.FeatureDim));
+            if (extractor is not null)
+            {
+                var (features, _) = extractor.Extract(p, imageHeight, imageWidth);
+                pooled.Add(Engine.Features.GlobalAveragePool.Pool(features, extractor.FeatureDim, features.Length / extractor.FeatureDim));
+            }
             labels.Add(values);
-            if (++row % 50 == 0) Log($"CamFeaturizer: {row} images featurised.");
+            if (++row % 50 == 0 && extractor is not null) Log($"CamFeaturizer: {row} images featurised.");
         }
         if (row > 0 && maxPixel <= 1f)
             throw new InvalidDataException(

@@ -21,8 +21,8 @@ internal interface IFeatureNetwork
     /// <summary>The RGB 0..255 pixel that crops are padded with.</summary>
     IReadOnlyList<float> PadPixelRgb { get; }
 
-    /// <summary>The parameters the recipe keeps frozen.</summary>
-    IEnumerable<Parameter> StemParameters { get; }
+    /// <summary>The stem's parameters and those of the stages before <paramref name="firstTrainedStage"/> (see <see cref="ResNet.ParametersBefore"/>).</summary>
+    IEnumerable<Parameter> ParametersBefore(int firstTrainedStage);
 
     /// <summary>The map [N, D, h, w] of RGB 0..255 crops [N, 3, H, W] (H, W multiples of 32).</summary>
     Tensor Forward(Tensor rgb255);
@@ -41,7 +41,7 @@ internal sealed class ResNet18FeatureNetwork(ResNet network, BackboneOnnxModel t
     public int FeatureDim => network.FeatureDim;
     public int OutputStride => network.OutputStride;
     public IReadOnlyList<float> PadPixelRgb => network.PixelMeanRgb ?? new float[3];
-    public IEnumerable<Parameter> StemParameters => network.StemParameters;
+    public IEnumerable<Parameter> ParametersBefore(int firstTrainedStage) => network.ParametersBefore(firstTrainedStage);
     public Tensor Forward(Tensor rgb255) => network.forward(rgb255);
     public Tensor Features(IReadOnlyList<RgbImage> sameSizeImages) => network.Features(sameSizeImages);
     public BackboneOnnxModel ToOnnx(ClassifierHead head, string? name) => OnnxWriteBack.Write(network, template, head, name);
@@ -54,7 +54,7 @@ internal sealed class ResNet50FeatureNetwork(ResNet network) : IFeatureNetwork
     public int FeatureDim => network.FeatureDim;
     public int OutputStride => network.OutputStride;
     public IReadOnlyList<float> PadPixelRgb => ResNet50Onnx.PadPixelRgb;
-    public IEnumerable<Parameter> StemParameters => network.StemParameters;
+    public IEnumerable<Parameter> ParametersBefore(int firstTrainedStage) => network.ParametersBefore(firstTrainedStage);
 
     public Tensor Forward(Tensor rgb255)
     {

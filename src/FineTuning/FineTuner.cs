@@ -2,6 +2,7 @@ using System.Diagnostics;
 using LpCam.MLNet.Backbones;
 using LpCam.MLNet.Engine;
 using LpCam.MLNet.Engine.Classifier;
+using LpCam.MLNet.Engine.Interop;
 using LpCam.MLNet.Images;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -106,7 +107,7 @@ public sealed class FineTuner : IDisposable
         var module = _net.Module;
         module.to(_device);
         module.eval();
-        foreach (var p in _net.StemParameters) p.requires_grad = false;
+        foreach (var p in _net.ParametersBefore(Options.FirstTrainedStage)) p.requires_grad = false;
         var trainable = module.parameters().Where(p => p.requires_grad).ToList();
 
         random.manual_seed(Options.Seed);
@@ -163,13 +164,16 @@ public sealed class FineTuner : IDisposable
     /// and the parameters updated with the learning rates times <paramref name="learningRateFactor"/>.
     /// </summary>
     /// <returns>The batch's loss before the update.</returns>
-    public double TrainStep(IReadOnlyList<RgbImage> images, IReadOnlyList<float[]> labels, double learningRateFactor = 1.0)
+    public double TrainStep(IReadOnlyList<RgbImage> images, IReadOnlyList<float[]> labels, double learningRateFactor = 1.0) =>
+        TrainStep(images, labels, learningRateFactor, _random);
+
+    private double TrainStep(IReadOnlyList<RgbImage> images, IReadOnlyList<float[]> labels, double learningRateFactor, Random random)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         CheckBatch(images, labels, sameSize: false);
         using var scope = NewDisposeScope();
         int crop = Options.CropSize;
-        var placements = images.Select(Augment).ToList();
+        var placements = images.Select(x => Augment(x, random)).ToList();
         using var input = tensor(ImageBatch.Place(placements, crop, crop, _net.PadPixelRgb), [images.Count, 3, crop, crop], device: _device);
         var loss = LossOf(_net.Forward(input), labels);
         ZeroGrad();
@@ -185,50 +189,121 @@ public sealed class FineTuner : IDisposable
 
     /// <summary>
     /// Trains over <paramref name="count"/> images for <see cref="FineTuningOptions.Epochs"/> epochs (shuffled each epoch,
-    /// the last incomplete batch dropped), with the poly decay over all steps.
+    /// the last incomplete batch dropped), with the poly decay over all steps; with <paramref name="checkpoints"/>, it
+    /// first continues from the folder's checkpoint when there is one, and saves its state as it goes.
     /// </summary>
     /// <param name="count">Number of training images.</param>
     /// <param name="image">Loads image i (called once per use, so images need not stay in memory).</param>
     /// <param name="labels">Multi-hot labels of image i, C values.</param>
-    /// <param name="progress">Receives every step.</param>
+    /// <param name="progress">Receives every step trained by this call (not the steps restored from a checkpoint).</param>
     /// <param name="cancellationToken">Checked before every step.</param>
-    /// <returns>Every step, in order.</returns>
+    /// <param name="checkpoints">Where to save and resume; null: no checkpoints.</param>
+    /// <returns>Every step of the run, in order (restored ones first).</returns>
+    /// <exception cref="InvalidDataException">The folder's checkpoint is damaged, or was made with other options, data or
+    /// network; the message names the difference.</exception>
     public IReadOnlyList<FineTuningStep> Train(int count, Func<int, RgbImage> image, Func<int, float[]> labels,
-        Action<FineTuningStep>? progress = null, CancellationToken cancellationToken = default)
+        Action<FineTuningStep>? progress = null, CancellationToken cancellationToken = default, FineTuningCheckpoints? checkpoints = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(labels);
+        checkpoints?.Validate();
         int batch = Math.Min(Options.BatchSize, count);
         int perEpoch = count / batch;
         int total = perEpoch * Options.Epochs;
         if (Options.MaxSteps is int max) total = Math.Min(total, max);
-        var order = Enumerable.Range(0, count).ToArray();
-        var steps = new List<FineTuningStep>();
-        for (int epoch = 0; steps.Count < total; epoch++)
+        string fingerprint = checkpoints is null ? "" : $"{checkpoints.Fingerprint}; images={count}; network={NetworkDescription}";
+        var steps = new List<FineTuningStep>(checkpoints is null ? [] : Restore(checkpoints, fingerprint));
+        ResumedFromStep = steps.Count;
+        var order = new int[count];
+        int lastSaved = steps.Count;
+        while (steps.Count < total)
         {
-            for (int i = count - 1; i > 0; i--)
-            {
-                int j = _random.Next(i + 1);
-                (order[i], order[j]) = (order[j], order[i]);
-            }
-            for (int b = 0; b < perEpoch && steps.Count < total; b++)
+            int epoch = steps.Count / perEpoch, first = epoch * perEpoch;
+            Shuffle(order, epoch);
+            for (int b = steps.Count - first; b < perEpoch && steps.Count < total; b++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var watch = Stopwatch.StartNew();
                 var indices = order.AsSpan(b * batch, batch).ToArray();
                 var images = indices.Select(image).ToList();
                 var targets = indices.Select(labels).ToList();
-                double factor = Options.PolyPower == 0 ? 1 : Math.Pow(1.0 - (double)steps.Count / total, Options.PolyPower);
-                double loss = TrainStep(images, targets, factor);
-                var step = new FineTuningStep(epoch, steps.Count, total, loss, Options.BackboneLearningRate * factor,
-                    Options.HeadLearningRate * factor, watch.Elapsed.TotalSeconds);
+                int index = steps.Count;
+                double factor = Options.PolyPower == 0 ? 1 : Math.Pow(1.0 - (double)index / total, Options.PolyPower);
+                double loss = TrainStep(images, targets, factor, StepRandom(index));
+                bool endsEpoch = b == perEpoch - 1 || index == total - 1;
+                var step = new FineTuningStep(epoch, index, total, loss, Options.BackboneLearningRate * factor,
+                    Options.HeadLearningRate * factor, watch.Elapsed.TotalSeconds, endsEpoch);
                 steps.Add(step);
+                if (checkpoints is not null && (endsEpoch || steps.Count - lastSaved >= checkpoints.EverySteps))
+                {
+                    Save(checkpoints, fingerprint, steps);
+                    lastSaved = steps.Count;
+                }
                 progress?.Invoke(step);
             }
         }
         return steps;
+    }
+
+    /// <summary>Steps restored from a checkpoint by the last <see cref="Train"/> (0: it started from the pretrained network).</summary>
+    public int ResumedFromStep { get; private set; }
+
+    private string NetworkDescription => $"{_net.Module.GetType().Name} d={_net.FeatureDim} stride={_net.OutputStride} classes={ClassCount} from={Pretrained?.Name ?? "module"}";
+
+    private void Shuffle(int[] order, int epoch)
+    {
+        var random = new Random(unchecked(Options.Seed * 1_000_003 + epoch));
+        for (int i = 0; i < order.Length; i++) order[i] = i;
+        for (int i = order.Length - 1; i > 0; i--)
+        {
+            int j = random.Next(i + 1);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+    }
+
+    private Random StepRandom(int step) => new(unchecked(Options.Seed * 1_000_003 + 7_919 * (step + 1) + 104_729));
+
+    private IReadOnlyList<FineTuningStep> Restore(FineTuningCheckpoints checkpoints, string fingerprint)
+    {
+        var record = checkpoints.Read();
+        if (record is null) return [];
+        string options = Options.Describe();
+        if (record.Options != options)
+            throw new InvalidDataException($"The checkpoint in '{checkpoints.Folder}' was made with other options ({record.Options}); these are {options}. " +
+                "Use another folder, or delete it to start again.");
+        if (record.Fingerprint != fingerprint)
+            throw new InvalidDataException($"The checkpoint in '{checkpoints.Folder}' was made on other data or another network ({record.Fingerprint}); " +
+                $"this run is {fingerprint}. Use another folder, or delete it to start again.");
+        using var scope = NewDisposeScope();
+        try
+        {
+            _net.Module.load(checkpoints.WeightsPath(record.StepsDone), strict: true);
+            var head = Npz.Read(checkpoints.HeadPath(record.StepsDone));
+            if (!head.TryGetValue("head", out var w) || w.Shape.Count != 2 || w.Shape[0] != ClassCount || w.Shape[1] != _net.FeatureDim)
+                throw new InvalidDataException($"'{checkpoints.HeadPath(record.StepsDone)}' holds no {ClassCount} x {_net.FeatureDim} 'head' array.");
+            using (no_grad()) _head.copy_(tensor(w.AsFloat32(), [ClassCount, _net.FeatureDim]).to(_device));
+        }
+        catch (Exception e) when (e is not InvalidDataException and not OutOfMemoryException)
+        {
+            throw new InvalidDataException($"The checkpoint in '{checkpoints.Folder}' could not be loaded ({e.Message}); delete the folder to start again.", e);
+        }
+        return record.Steps;
+    }
+
+    private void Save(FineTuningCheckpoints checkpoints, string fingerprint, IReadOnlyList<FineTuningStep> steps)
+    {
+        Directory.CreateDirectory(checkpoints.Folder);
+        int done = steps.Count;
+        AtomicFile.Write(checkpoints.WeightsPath(done), stream =>
+        {
+            using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+            _net.Module.save(writer);
+        });
+        var head = Head;
+        Npz.Write(checkpoints.HeadPath(done), [new("head", NpyArray.Create(head.Weights, head.ClassCount, head.FeatureDim))]);
+        checkpoints.Write(new CheckpointRecord(fingerprint, Options.Describe(), done, steps.ToList()));
     }
 
     /// <summary>
@@ -274,17 +349,19 @@ public sealed class FineTuner : IDisposable
     /// <param name="pretrained">The starting model; null: <see cref="ResNet18Rewriter.Rewrite"/> at the options' stride.</param>
     /// <param name="progress">Receives every step (loss, learning rates, seconds).</param>
     /// <param name="cancellationToken">Checked before every step.</param>
+    /// <param name="checkpoints">Where to save the state as it goes and to resume from; null: no checkpoints.</param>
     /// <exception cref="ArgumentException">No images, a count mismatch, or labels of different lengths.</exception>
+    /// <exception cref="InvalidDataException">The checkpoint folder holds a damaged checkpoint or one of another run.</exception>
     public static FineTuningResult FineTuneOnImages(int count, Func<int, RgbImage> image, IReadOnlyList<float[]> labels,
         FineTuningOptions? options = null, BackboneOnnxModel? pretrained = null, Action<FineTuningStep>? progress = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, FineTuningCheckpoints? checkpoints = null)
     {
         int classes = CheckLabels(count, image, labels);
         options ??= new FineTuningOptions();
         options.Validate();
         using var scope = NewDisposeScope();
         using var tuner = new FineTuner(pretrained ?? ResNet18Rewriter.Rewrite(options.OutputStride), classes, options);
-        return Run(tuner, count, image, labels, progress, cancellationToken);
+        return Run(tuner, count, image, labels, progress, cancellationToken, checkpoints);
     }
 
     /// <summary>
@@ -299,15 +376,18 @@ public sealed class FineTuner : IDisposable
     /// <param name="options">The recipe; null: the defaults (<see cref="FineTuningOptions"/>).</param>
     /// <param name="progress">Receives every step (loss, learning rates, seconds).</param>
     /// <param name="cancellationToken">Checked before every step.</param>
+    /// <param name="checkpoints">Where to save the state as it goes and to resume from; null: no checkpoints.</param>
     /// <exception cref="ArgumentException">No images, a count mismatch, labels of different lengths, or a stride mismatch.</exception>
+    /// <exception cref="InvalidDataException">The checkpoint folder holds a damaged checkpoint or one of another run.</exception>
     public static FineTuningResult FineTuneOnImages(ResNet network, int count, Func<int, RgbImage> image, IReadOnlyList<float[]> labels,
-        FineTuningOptions? options = null, Action<FineTuningStep>? progress = null, CancellationToken cancellationToken = default)
+        FineTuningOptions? options = null, Action<FineTuningStep>? progress = null, CancellationToken cancellationToken = default,
+        FineTuningCheckpoints? checkpoints = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         int classes = CheckLabels(count, image, labels);
         using var scope = NewDisposeScope();
         using var tuner = ForResNet50(network, classes, options);
-        return Run(tuner, count, image, labels, progress, cancellationToken);
+        return Run(tuner, count, image, labels, progress, cancellationToken, checkpoints);
     }
 
     private static int CheckLabels(int count, Func<int, RgbImage> image, IReadOnlyList<float[]> labels)
@@ -324,12 +404,12 @@ public sealed class FineTuner : IDisposable
     }
 
     private static FineTuningResult Run(FineTuner tuner, int count, Func<int, RgbImage> image, IReadOnlyList<float[]> labels,
-        Action<FineTuningStep>? progress, CancellationToken cancellationToken)
+        Action<FineTuningStep>? progress, CancellationToken cancellationToken, FineTuningCheckpoints? checkpoints)
     {
-        var steps = tuner.Train(count, image, i => labels[i], progress, cancellationToken);
+        var steps = tuner.Train(count, image, i => labels[i], progress, cancellationToken, checkpoints);
         var epochs = steps.GroupBy(s => s.Epoch).OrderBy(g => g.Key).Select(g => g.Average(s => s.Loss)).ToList();
         var model = tuner.ToOnnx();
-        return new FineTuningResult(model, model.Head!, steps, epochs);
+        return new FineTuningResult(model, model.Head!, steps, epochs, tuner.ResumedFromStep);
     }
 
     /// <summary>Releases the network's and the head's tensors.</summary>
@@ -341,13 +421,13 @@ public sealed class FineTuner : IDisposable
         if (_ownsNetwork) _net.Module.Dispose();
     }
 
-    private ImagePlacement Augment(RgbImage image)
+    private ImagePlacement Augment(RgbImage image, Random random)
     {
-        int longSide = _random.Next(Options.MinLongSide, Options.MaxLongSide + 1);
+        int longSide = random.Next(Options.MinLongSide, Options.MaxLongSide + 1);
         var x = image.ResizeLongSide(longSide);
-        if (Options.HorizontalFlip && _random.Next(2) == 1) x = x.FlipHorizontal();
+        if (Options.HorizontalFlip && random.Next(2) == 1) x = x.FlipHorizontal();
         int crop = Options.CropSize;
-        (int src, int dst) Axis(int size) => size > crop ? (_random.Next(size - crop + 1), 0) : (0, _random.Next(crop - size + 1));
+        (int src, int dst) Axis(int size) => size > crop ? (random.Next(size - crop + 1), 0) : (0, random.Next(crop - size + 1));
         var (sy, dy) = Axis(x.Height);
         var (sx, dx) = Axis(x.Width);
         return new ImagePlacement(x, sy, sx, dy, dx);
@@ -397,4 +477,6 @@ public sealed class FineTuner : IDisposable
 /// <param name="Head">The fine-tuned head, C x D (512 for the ResNet-18, 2048 for the ResNet-50).</param>
 /// <param name="Steps">Every step's loss, learning rates and time.</param>
 /// <param name="EpochLosses">Mean step loss per epoch.</param>
-public sealed record FineTuningResult(BackboneOnnxModel Model, ClassifierHead Head, IReadOnlyList<FineTuningStep> Steps, IReadOnlyList<double> EpochLosses);
+/// <param name="ResumedFromStep">Steps restored from a checkpoint rather than trained by this call (0: none).</param>
+public sealed record FineTuningResult(BackboneOnnxModel Model, ClassifierHead Head, IReadOnlyList<FineTuningStep> Steps, IReadOnlyList<double> EpochLosses,
+    int ResumedFromStep = 0);

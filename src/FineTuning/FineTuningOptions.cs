@@ -45,6 +45,9 @@ public sealed class FineTuningOptions
 
         /// <summary>Output stride of the network.</summary>
         public const int OutputStride = 16;
+
+        /// <summary>First trained stage: 1 trains layer1 .. layer4 (everything after the stem, the reference).</summary>
+        public const int FirstTrainedStage = 1;
     }
 
     /// <summary>Backbone learning rate (before decay).</summary>
@@ -83,6 +86,12 @@ public sealed class FineTuningOptions
     /// <summary>Output stride of the network, 16 (the recipe) or 32.</summary>
     public int OutputStride { get; init; } = Defaults.OutputStride;
 
+    /// <summary>
+    /// The first of the four residual stages that is trained (1 to 4); the stem and the stages before it stay frozen
+    /// (no gradient is computed through them). 1, the reference, trains every stage; 4 trains layer4 and the head only.
+    /// </summary>
+    public int FirstTrainedStage { get; init; } = Defaults.FirstTrainedStage;
+
     /// <summary>Seed of the head initialisation, the shuffling and the augmentation.</summary>
     public int Seed { get; init; }
 
@@ -115,7 +124,18 @@ public sealed class FineTuningOptions
             throw new ArgumentOutOfRangeException(nameof(CropSize), CropSize, "CropSize must be a positive multiple of 32.");
         if (OutputStride is not (16 or 32))
             throw new ArgumentOutOfRangeException(nameof(OutputStride), OutputStride, "OutputStride must be 16 or 32.");
+        if (FirstTrainedStage is < 1 or > 4)
+            throw new ArgumentOutOfRangeException(nameof(FirstTrainedStage), FirstTrainedStage, "FirstTrainedStage must be 1, 2, 3 or 4.");
     }
+
+    /// <summary>
+    /// Every option that changes the result, as one line (the device does not: a checkpoint made on the CPU may be continued
+    /// on CUDA); a checkpoint made with another description is not continued.
+    /// </summary>
+    public string Describe() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"lr={BackboneLearningRate:R} head_lr={HeadLearningRate:R} poly={PolyPower:R} wd={WeightDecay:R} batch={BatchSize} epochs={Epochs} " +
+        $"max_steps={MaxSteps?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "all"} long_side={MinLongSide}..{MaxLongSide} crop={CropSize} " +
+        $"flip={HorizontalFlip} stride={OutputStride} first_stage={FirstTrainedStage} seed={Seed}");
 }
 
 /// <summary>One optimisation step of <see cref="FineTuner"/>.</summary>
@@ -126,4 +146,5 @@ public sealed class FineTuningOptions
 /// <param name="BackboneLearningRate">The backbone learning rate used.</param>
 /// <param name="HeadLearningRate">The head learning rate used.</param>
 /// <param name="Seconds">Wall-clock seconds of the step (augmentation included).</param>
-public sealed record FineTuningStep(int Epoch, int Step, int TotalSteps, double Loss, double BackboneLearningRate, double HeadLearningRate, double Seconds);
+/// <param name="EndsEpoch">The step is the last of its epoch (or of the run).</param>
+public sealed record FineTuningStep(int Epoch, int Step, int TotalSteps, double Loss, double BackboneLearningRate, double HeadLearningRate, double Seconds, bool EndsEpoch);

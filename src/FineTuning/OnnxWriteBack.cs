@@ -54,6 +54,8 @@ public static class OnnxWriteBack
         string newName = name ?? template.Name + "-finetuned";
         OnnxGraphEdits.SetMetadata(model, "lpcam.backbone.name", newName);
         OnnxGraphEdits.SetMetadata(model, "lpcam.backbone.finetuned", "true");
+        if (head is not null)
+            foreach (var (key, value) in BackboneHeadMetadata.Entries(head)) OnnxGraphEdits.SetMetadata(model, key, value);
         return new BackboneOnnxModel(newName, OnnxGraphEdits.Serialize(model), template.InputName, template.OutputName, template.FeatureDim,
             template.Stride, template.PadMultiple, template.Normalization, template.PadPixelRgb, head);
     }

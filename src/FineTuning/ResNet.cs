@@ -136,6 +136,19 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
     /// <summary>The stem (conv1 and bn1), which the recipe keeps frozen.</summary>
     public IEnumerable<Parameter> StemParameters => conv1.parameters().Concat(bn1.parameters());
 
+    /// <summary>
+    /// The parameters that come before stage <paramref name="firstTrainedStage"/>: the stem, then <c>layer1</c> ..
+    /// <c>layer{firstTrainedStage - 1}</c> (1: the stem alone).
+    /// </summary>
+    /// <param name="firstTrainedStage">1 to 4.</param>
+    public IEnumerable<Parameter> ParametersBefore(int firstTrainedStage)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(firstTrainedStage, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(firstTrainedStage, 4);
+        var stages = new[] { layer1, layer2, layer3 };
+        return StemParameters.Concat(stages.Take(firstTrainedStage - 1).SelectMany(s => s.parameters()));
+    }
+
     /// <summary>The convolutions of this network with their layout, in the order of <see cref="ConvLayers(ResNetBlock, IReadOnlyList{int}, int, ResNetPadding)"/>.</summary>
     internal IReadOnlyList<(string Prefix, ConvLayout Layout)> ConvLayers() => ConvLayers(Block, _blocksPerStage, OutputStride, Padding);
 

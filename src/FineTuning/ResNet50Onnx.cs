@@ -120,6 +120,8 @@ public static class ResNet50Onnx
             .Metadata("lpcam.backbone.feature_dim", network.FeatureDim.ToString(inv))
             .Metadata("lpcam.backbone.stride", stride.ToString(inv))
             .Metadata("lpcam.backbone.pad_multiple", PadMultiple.ToString(inv));
+        if (head is not null)
+            foreach (var (key, value) in BackboneHeadMetadata.Entries(head)) b.Metadata(key, value);
         return new BackboneOnnxModel(modelName, b.ToBytes(), InputName, OutputName, network.FeatureDim, stride, PadMultiple,
             PixelNormalization.Identity, PadPixelRgb, head);
     }

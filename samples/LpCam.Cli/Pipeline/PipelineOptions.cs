@@ -48,6 +48,7 @@ internal sealed record PipelineOptions
     public float Threshold { get; init; } = SeedMaskEstimator.Defaults.Threshold;
     public float CamThreshold { get; init; } = DefaultCamThreshold;
     public int HeadEpochs { get; init; } = MultiLabelHeadOptions.Defaults.Epochs;
+    public CamHeadSource HeadSource { get; init; } = CamFeaturizerEstimator.Defaults.HeadSource;
     public bool Irn { get; init; }
     public int Gallery { get; init; } = 12;
     public int Workers { get; init; } = Environment.ProcessorCount;
@@ -79,6 +80,8 @@ internal sealed record PipelineOptions
         public static readonly Option<bool> NoSelection = CliOptions.Flag("--no-selection", "keep every cluster centre (ablation)");
         public static readonly Option<double> Threshold = CliOptions.Double("--threshold", (double)(decimal)SeedMaskEstimator.Defaults.Threshold, "background threshold of LPCAM and LPCAM-F seeds", 0, 1);
         public static readonly Option<double> CamThreshold = CliOptions.Double("--cam-threshold", (double)(decimal)DefaultCamThreshold, "background threshold of CAM seeds", 0, 1);
+        public static readonly Option<string> Head = CliOptions.String("--head", CamFeaturizerEstimator.Defaults.HeadSource.ToString().ToLowerInvariant(),
+            "the CAM head: auto (a fine-tuned backbone's own head, else trained), train (a linear head on the backbone's features) or backbone", "auto", "train", "backbone");
         public static readonly Option<int> HeadEpochs = CliOptions.Int("--head-epochs", MultiLabelHeadOptions.Defaults.Epochs, "epochs of the multi-label head", min: 1, max: 100_000);
         public static readonly Option<bool> Irn = CliOptions.Flag("--irn", "also write the maps in IRN's .npy layout");
         public static readonly Option<int> Gallery = CliOptions.Int("--gallery", 12, "images shown in the report's gallery", min: 0, max: 10_000);
@@ -87,7 +90,7 @@ internal sealed record PipelineOptions
 
         public static IEnumerable<Option> All =>
             [Out, MaxImages, Seed, Scales, NoFlip, LongSide, Backbone, Device, K, Tau, MuF, MuB, ContextLowerBound, SampleCap, NoSelection,
-             Threshold, CamThreshold, HeadEpochs, Irn, Gallery, Workers, Overlays];
+             Threshold, CamThreshold, Head, HeadEpochs, Irn, Gallery, Workers, Overlays];
     }
 
     /// <summary>Reads the options of a pipeline command; <paramref name="defaultOut"/> is its --out default.</summary>
@@ -118,6 +121,7 @@ internal sealed record PipelineOptions
             Threshold = (float)args.GetValue(Symbols.Threshold),
             CamThreshold = (float)args.GetValue(Symbols.CamThreshold),
             HeadEpochs = args.GetValue(Symbols.HeadEpochs),
+            HeadSource = Enum.Parse<CamHeadSource>(args.GetValue(Symbols.Head)!, ignoreCase: true),
             Irn = args.GetValue(Symbols.Irn),
             Gallery = args.GetValue(Symbols.Gallery),
             Workers = args.GetValue(Symbols.Workers),
@@ -175,5 +179,6 @@ internal sealed record PipelineOptions
         ["sample_cap"] = SampleCap.ToString(CultureInfo.InvariantCulture),
         ["selection"] = Selection ? "on" : "off",
         ["head_epochs"] = HeadEpochs.ToString(CultureInfo.InvariantCulture),
+        ["head"] = HeadSource.ToString().ToLowerInvariant(),
     };
 }

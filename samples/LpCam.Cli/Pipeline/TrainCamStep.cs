@@ -2,6 +2,7 @@ using System.Globalization;
 using LpCam.MLNet.Engine.Classifier;
 using LpCam.MLNet.Engine.Features;
 using LpCam.MLNet.Engine.Interop;
+using LpCam.MLNet.Estimators;
 
 namespace LpCam.Cli.Pipeline;
 
@@ -30,6 +31,18 @@ internal static class TrainCamStep
             Console.WriteLine($"train-cam: {ctx.Folder.Head} exists (resumed run); not retrained.");
             return;
         }
+        var own = ctx.Options.HeadSource == CamHeadSource.Train ? null : ctx.Backbone.Head;
+        if (ctx.Options.HeadSource == CamHeadSource.Backbone && own is null)
+            throw new CliException($"option --head backbone: the backbone '{ctx.Backbone.Name}' carries no classifier head; give one written by lpcam fine-tune, or use --head train.");
+        if (own is not null)
+        {
+            if (own.ClassCount != classCount)
+                throw new CliException($"the backbone '{ctx.Backbone.Name}' carries a head of {own.ClassCount} classes, but the dataset has {classCount}; fine-tune on this dataset, or use --head train.");
+            Console.WriteLine($"train-cam: the CAM head is the backbone's own (fine-tuned with it; --head {ctx.Options.HeadSource.ToString().ToLowerInvariant()}); no head is trained.");
+            WriteHead(ctx, own.Weights, own.ClassCount, own.FeatureDim);
+            RunFolder.WriteJson(ctx.Folder.Classifier, new { source = "backbone", mAP = double.NaN, images = names.Count }); // no held-out mAP: the head saw every image
+            return;
+        }
         var options = new MultiLabelHeadOptions { Epochs = ctx.Options.HeadEpochs, Seed = ctx.Options.Seed };
         var trainer = new MultiLabelHeadTrainer(options, ctx.TorchDevice);
         double map = double.NaN;
@@ -49,13 +62,16 @@ internal static class TrainCamStep
             else result = trainer.Train(pooled, labels);
         }
         Console.WriteLine($"train-cam: head trained on {names.Count} images on {ctx.TorchDevice.type}, loss {result.EpochLosses[0]:F4} -> {result.EpochLosses[^1]:F4}");
+        WriteHead(ctx, result.Head.Weights, result.Head.ClassCount, result.Head.FeatureDim);
+        RunFolder.WriteJson(ctx.Folder.Classifier, new { source = "trained", mAP = map, folds, images = names.Count, epochs = options.Epochs, losses = result.EpochLosses });
+    }
+
+    private static void WriteHead(PipelineContext ctx, float[] weights, int classes, int dim) =>
         Npz.Write(ctx.Folder.Head, new KeyValuePair<string, NpyArray>[]
         {
-            new("weights", NpyArray.Create(result.Head.Weights, result.Head.ClassCount, result.Head.FeatureDim)),
+            new("weights", NpyArray.Create(weights, classes, dim)),
             new("class_names", NpyArray.Create(ctx.Dataset.ClassNames.ToArray(), ctx.Dataset.ClassNames.Count)),
         });
-        RunFolder.WriteJson(ctx.Folder.Classifier, new { mAP = map, folds, images = names.Count, epochs = options.Epochs, losses = result.EpochLosses });
-    }
 
     public static ClassifierHead LoadHead(RunFolder folder)
     {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LpCam.MLNet.Backbones;
+using Microsoft.ML;
 using LpCam.MLNet.Tests.Support;
 using TorchSharp.PyBridge;
 
@@ -51,6 +52,71 @@ public class FineTuneCliTests : IDisposable
         Assert.True(code2 == 0, output2);
         Assert.Contains("is an LpCam.MLNet backbone", output2);
         Assert.True(File.Exists(Path.Combine(run, "metrics.json")), output2);
+    }
+
+    [Fact]
+    public void Fine_tune_killed_after_a_checkpoint_resumes_to_the_uninterrupted_network_which_run_and_CamFeaturizer_load()
+    {
+        string[] Args(string dir) => ["fine-tune", "--voc", VocDev.Root, "--max-images", "8", "--out", dir, "--epochs", "2",
+            "--batch", "4", "--crop", "96", "--min-long-side", "96", "--max-long-side", "128", "--output-stride", "32",
+            "--lr", "0.01", "--head-lr", "0.5", "--first-stage", "3", "--checkpoint-every", "1"];
+        string straight = Path.Combine(_out, "straight"), killed = Path.Combine(_out, "killed");
+        var (code, output) = CliProcess.Run(Args(straight));
+        Assert.True(code == 0, output);
+        Assert.Contains("step 4/4 (epoch 2)", output);
+        Assert.Matches(@"epoch 1: \d+:\d\d for the steps trained in this process", output);
+        Assert.Contains("stages 3..4 trained", output);
+
+        // Killed once step 2's checkpoint is written; the same command continues after it.
+        string partial = CliProcess.RunUntilKilled("step 2/4", Args(killed));
+        Assert.DoesNotContain("step 3/4", partial);
+        Assert.False(File.Exists(Path.Combine(killed, "backbone-finetuned.onnx")));
+        var (code2, resumed) = CliProcess.Run(Args(killed));
+        Assert.True(code2 == 0, resumed);
+        Assert.Matches(@"resumed from the checkpoint in .* after step [23]/4", resumed);
+        Assert.DoesNotContain("step 1/4", resumed);
+        Assert.Contains("step 4/4", resumed);
+        string onnx = Path.Combine(killed, "backbone-finetuned.onnx");
+        Assert.Equal(File.ReadAllBytes(Path.Combine(straight, "backbone-finetuned.onnx")), File.ReadAllBytes(onnx));
+        using (var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(killed, "finetune.json"))))
+        {
+            Assert.Equal(4, doc.RootElement.GetProperty("steps").GetArrayLength());
+            Assert.InRange(doc.RootElement.GetProperty("resumed_from_step").GetInt32(), 2, 3);
+            Assert.Equal(2, doc.RootElement.GetProperty("seconds_per_epoch").GetArrayLength());
+        }
+        // Other options in the same folder: refused, naming the checkpoint.
+        var (code3, refused) = CliProcess.Run([.. Args(killed).Select(a => a == "0.01" ? "0.02" : a)]);
+        Assert.NotEqual(0, code3);
+        Assert.Contains("other options", refused);
+
+        // run takes the fine-tuned head with the network (--head auto) ...
+        string run = Path.Combine(_out, "run-ft");
+        var (code4, output4) = CliProcess.Run("run", "--voc", VocDev.Root, "--max-images", "8", "--long-side", "128", "--k", "2",
+            "--gallery", "1", "--backbone", $"{onnx}:{ResNet18Rewriter.OutputName}", "--out", run);
+        Assert.True(code4 == 0, output4);
+        Assert.Contains("the CAM head is the backbone's own", output4);
+        var saved = ResNet18Rewriter.SavedModelOptions(onnx)!;
+        using var backbone = LpCam.MLNet.Backbones.Backbone.FromOnnx(onnx, saved);
+        Assert.NotNull(backbone.Head);
+        var head = LpCam.MLNet.Engine.Interop.Npz.Read(Path.Combine(run, "head.npz"))["weights"].AsFloat32();
+        Assert.Equal(backbone.Head.Weights, head);
+
+        // ... and so does CamFeaturizer, which then trains nothing.
+        var ml = new Microsoft.ML.MLContext(seed: 1);
+        var rows = VocDev.Names(2).Select(n => new LpCam.MLNet.Tests.Components.VocSizedRow(n)).ToList();
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var model = LpCam.MLNet.Tests.Components.VocSizedRow.CanvasPipeline(ml, 128, 128)
+            .Append(ml.LpCam().CamFeaturizer(new() { Backbone = backbone.Model, ImageSizeColumnName = "ImageSize", Device = "cpu" }))
+            .Fit(data);
+        var featurizer = model.LastTransformer;
+        Assert.Equal(backbone.Head.Weights, featurizer.Head.Weights);
+        Assert.Empty(featurizer.Training.EpochLosses);
+        var trained = LpCam.MLNet.Tests.Components.VocSizedRow.CanvasPipeline(ml, 128, 128)
+            .Append(ml.LpCam().CamFeaturizer(new() { Backbone = backbone.Model, ImageSizeColumnName = "ImageSize", Device = "cpu", HeadSource = LpCam.MLNet.Estimators.CamHeadSource.Train, Head = new() { Epochs = 2 } }))
+            .Fit(data).LastTransformer;
+        Assert.NotEqual(backbone.Head.Weights, trained.Head.Weights);
+        var e = Assert.Throws<ArgumentException>(() => ml.LpCam().CamFeaturizer(new() { HeadSource = LpCam.MLNet.Estimators.CamHeadSource.Backbone }));
+        Assert.Contains("HeadSource", e.Message);
     }
 
     [Fact]

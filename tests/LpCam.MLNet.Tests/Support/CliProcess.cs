@@ -12,6 +12,35 @@ public static class CliProcess
         return Dotnet(null, args.Prepend(cli).ToArray());
     }
 
+    /// <summary>
+    /// Starts the samples app and kills it (the whole process tree, as <c>kill -9</c> would) as soon as it prints a line
+    /// containing <paramref name="marker"/>; returns the output up to then. Fails if the process ends before the marker.
+    /// </summary>
+    public static string RunUntilKilled(string marker, params string[] args)
+    {
+        string cli = Path.Combine(AppContext.BaseDirectory.Replace(Path.Combine("tests", "LpCam.MLNet.Tests"), Path.Combine("samples", "LpCam.Cli")), "lpcam.dll");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(cli);
+        foreach (var a in args) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var output = new System.Text.StringBuilder();
+        var deadline = DateTime.UtcNow.AddMinutes(10);
+        while (process.StandardOutput.ReadLine() is { } line)
+        {
+            output.AppendLine(line);
+            if (line.Contains(marker, StringComparison.Ordinal))
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit();
+                return output.ToString();
+            }
+            if (DateTime.UtcNow > deadline) { process.Kill(true); throw new TimeoutException($"lpcam {string.Join(' ', args)} printed no '{marker}' in 10 minutes."); }
+        }
+        process.WaitForExit();
+        throw new InvalidOperationException($"lpcam {string.Join(' ', args)} ended (exit code {process.ExitCode}) before printing '{marker}':\n{output}{stderr.Result}");
+    }
+
     /// <summary>Runs <c>dotnet ARGS</c> in <paramref name="workingDirectory"/> (null: the current one); stdout then stderr.</summary>
     public static (int ExitCode, string Output) Dotnet(string? workingDirectory, params string[] args)
     {

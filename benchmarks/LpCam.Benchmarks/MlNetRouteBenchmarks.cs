@@ -13,7 +13,9 @@ namespace LpCam.Benchmarks;
 /// (LoadImages, ResizeImages 448 x 448 IsoPad, ExtractPixels, CamFeaturizer with the image size, LocalPrototypes with
 /// LPCAM-F, SeedMasks), every output column read, at the defaults (scale 1 + flip: two backbone passes per image) and
 /// without flip (one pass), versus the same image chain with only the rewritten ResNet-18 applied by ML.NET's
-/// <c>ApplyOnnxModel</c> (one pass). 120 voc-dev images per operation, reported per image. The images are read from
+/// <c>ApplyOnnxModel</c> (one pass), all in one context, whose ONNX Runtime sessions the first Fit sets to not spin
+/// (<c>OnnxSessionSettings</c>); and the no-flip model loaded into a fresh context with ONNX Runtime's default sessions
+/// (threads that spin-wait between runs). 120 voc-dev images per operation, reported per image. The images are read from
 /// <c>../shared/data/voc-dev</c> beside the repository (or <c>LPCAM_VOC_DEV</c>).
 /// Run: <c>dotnet run -c Release --project benchmarks/LpCam.Benchmarks -- --filter *MlNetRouteBenchmarks*</c>.
 /// </summary>
@@ -28,6 +30,7 @@ public class MlNetRouteBenchmarks
     private ITransformer _lpcam = null!;
     private ITransformer _lpcamNoFlip = null!;
     private ITransformer _backbone = null!;
+    private ITransformer _lpcamDefaultSessions = null!;
 
     /// <summary>Fits the LPCAM pipeline on the images (once) and builds the backbone-only chain.</summary>
     [GlobalSetup]
@@ -47,6 +50,7 @@ public class MlNetRouteBenchmarks
             .Append(_ml.LpCam().SeedMasks(mapsColumnName: "LpCam"));
         _lpcam = Pipeline(flip: true).Fit(_data);
         _lpcamNoFlip = Pipeline(flip: false).Fit(_data);
+        _lpcamDefaultSessions = ReloadWithDefaultSessions(_lpcamNoFlip, _data.Schema);
         var backbone = ResNet18Rewriter.Rewrite(32);
         _backbone = ImageChain(_ml)
             .Append(_ml.Transforms.CopyColumns(ResNet18Rewriter.InputName, "Pixels"))
@@ -66,6 +70,20 @@ public class MlNetRouteBenchmarks
     /// <summary>The fitted LPCAM model without flip (one backbone pass per image, as the baseline).</summary>
     [Benchmark(OperationsPerInvoke = Images)]
     public long LpCamModelNoFlip() => ReadAll(_lpcamNoFlip.Transform(_data), Outputs);
+
+    [Benchmark(OperationsPerInvoke = Images)]
+    public long LpCamModelNoFlipDefaultSessions() => ReadAll(_lpcamDefaultSessions.Transform(_data), Outputs);
+
+    /// <summary>The model saved and loaded into a fresh context with ONNX Runtime's default sessions (threads that
+    /// spin-wait between runs), as a process that never calls <c>UseNonSpinningOnnxSessions</c> gets it.</summary>
+    private static ITransformer ReloadWithDefaultSessions(ITransformer model, DataViewSchema schema)
+    {
+        var ml = new MLContext(seed: 0);
+        using var stream = new MemoryStream();
+        ml.Model.Save(model, schema, stream);
+        stream.Position = 0;
+        return ml.Model.Load(stream, out _);
+    }
 
     private static readonly string[] Outputs = ["Features", "FeatureSize", "Scores", "Cam", "MapSize", "LpCam", "LpCamF", "SeedMask"];
 

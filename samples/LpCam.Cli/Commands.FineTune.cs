@@ -17,38 +17,41 @@ internal static partial class Commands
 
     private static class FineTuneSymbols
     {
+        private static readonly FineTuningOptions Cpu = FineTuningRecipes.Cpu;
+
         public static readonly Option<string?> Out = CliOptions.OptionalString("--out", "the output folder (required)");
         public static readonly Option<int?> MaxImages = CliOptions.OptionalInt("--max-images", "use only the first N images", min: 1);
         public static readonly Option<int?> MaxSteps = CliOptions.OptionalInt("--max-steps", "stop after N steps", min: 1);
         public static readonly Option<string> Device = CliOptions.String("--device", "cpu", "where training runs", "cpu", "cuda");
-        public static readonly Option<int> OutputStride = CliOptions.Int("--output-stride", FineTuningOptions.Defaults.OutputStride, "16 (layer4 dilated) or 32", min: 16, max: 32);
-        public static readonly Option<int> Crop = CliOptions.Int("--crop", FineTuningOptions.Defaults.CropSize, "random crop side, a multiple of 32", min: 32, max: 2048);
-        public static readonly Option<int> MinLongSide = CliOptions.Int("--min-long-side", FineTuningOptions.Defaults.MinLongSide, "smallest random long side", min: 32, max: 4096);
-        public static readonly Option<int> MaxLongSide = CliOptions.Int("--max-long-side", FineTuningOptions.Defaults.MaxLongSide, "largest random long side", min: 32, max: 4096);
+        public static readonly Option<string> Recipe = CliOptions.String("--recipe", "cpu", "the recipe whose values the options below default to: cpu (3 epochs, crop 448, long side 320..512, lr 0.01) or reference (the paper's code: 5 epochs, crop 512, long side 320..640, lr 0.1)", [.. FineTuningRecipes.Names]);
+        public static readonly Option<int> OutputStride = CliOptions.Int("--output-stride", Cpu.OutputStride, "16 (layer4 dilated) or 32", min: 16, max: 32);
+        public static readonly Option<int> Crop = CliOptions.Int("--crop", Cpu.CropSize, "random crop side, a multiple of 32", min: 32, max: 2048);
+        public static readonly Option<int> MinLongSide = CliOptions.Int("--min-long-side", Cpu.MinLongSide, "smallest random long side", min: 32, max: 4096);
+        public static readonly Option<int> MaxLongSide = CliOptions.Int("--max-long-side", Cpu.MaxLongSide, "largest random long side", min: 32, max: 4096);
         public static readonly Option<string> Arch = CliOptions.String("--arch", "resnet18", "the network", "resnet18", "resnet50");
         public static readonly Option<string?> StateDict = CliOptions.OptionalString("--state-dict", "torchvision ResNet-50 weights (.pt, .pth or .safetensors; --arch resnet50)");
-        public static readonly Option<int> Epochs = CliOptions.Int("--epochs", FineTuningOptions.Defaults.Epochs, "epochs over the dataset", min: 1, max: 10_000);
-        public static readonly Option<int> Batch = CliOptions.Int("--batch", FineTuningOptions.Defaults.BatchSize, "images per step", min: 1, max: 1024);
-        public static readonly Option<double> Lr = CliOptions.Double("--lr", FineTuningOptions.Defaults.BackboneLearningRate, "backbone learning rate", min: 0);
-        public static readonly Option<double> HeadLr = CliOptions.Double("--head-lr", FineTuningOptions.Defaults.HeadLearningRate, "classifier learning rate", min: 1e-12);
+        public static readonly Option<int> Epochs = CliOptions.Int("--epochs", Cpu.Epochs, "epochs over the dataset", min: 1, max: 10_000);
+        public static readonly Option<int> Batch = CliOptions.Int("--batch", Cpu.BatchSize, "images per step", min: 1, max: 1024);
+        public static readonly Option<double> Lr = CliOptions.Double("--lr", Cpu.BackboneLearningRate, "backbone learning rate", min: 0);
+        public static readonly Option<double> HeadLr = CliOptions.Double("--head-lr", Cpu.HeadLearningRate, "classifier learning rate", min: 1e-12);
         public static readonly Option<int> Seed = CliOptions.Int("--seed", 0, "seed of the crops, flips and order");
-        public static readonly Option<int> FirstStage = CliOptions.Int("--first-stage", FineTuningOptions.Defaults.FirstTrainedStage, "first trained residual stage (1: all, the reference; 4: layer4 only); earlier stages stay frozen", min: 1, max: 4);
+        public static readonly Option<int> FirstStage = CliOptions.Int("--first-stage", Cpu.FirstTrainedStage, "first trained residual stage (1: all, the reference; 4: layer4 only); earlier stages stay frozen", min: 1, max: 4);
         public static readonly Option<int> CheckpointEvery = CliOptions.Int("--checkpoint-every", FineTuningCheckpoints.DefaultEverySteps, "save a checkpoint every N steps (and at each epoch's end)", min: 1, max: 1_000_000);
 
-        public static IEnumerable<Option> All => [Out, MaxImages, MaxSteps, Device, OutputStride, Crop, MinLongSide, MaxLongSide, Arch, StateDict, Epochs, Batch, Lr, HeadLr, Seed, FirstStage, CheckpointEvery];
+        public static IEnumerable<Option> All => [Out, MaxImages, MaxSteps, Device, Recipe, OutputStride, Crop, MinLongSide, MaxLongSide, Arch, StateDict, Epochs, Batch, Lr, HeadLr, Seed, FirstStage, CheckpointEvery];
     }
 
     /// <summary>The fine-tune command, with the dataset options.</summary>
     public static Command FineTune()
     {
-        var command = new Command("fine-tune", $"fine-tune ResNet-18 (or ResNet-50) and a 1x1 classifier on the dataset (reference recipe); writes DIR/{FineTunedModelFile}, for --backbone DIR/{FineTunedModelFile}:TENSOR (TENSOR: ReLU393_Output_0 for resnet18, Layer4Features for resnet50)");
+        var command = new Command("fine-tune", $"fine-tune ResNet-18 (or ResNet-50) and a 1x1 classifier on the dataset's image labels (--recipe cpu, or reference: the paper's code); resumable (DIR/checkpoint); writes DIR/{FineTunedModelFile}, for --backbone DIR/{FineTunedModelFile}:TENSOR (TENSOR: ReLU393_Output_0 for resnet18, Layer4Features for resnet50)");
         foreach (var option in DatasetArgs.All.Concat(FineTuneSymbols.All)) command.Options.Add(option);
         command.SetAction(FineTune);
         return command;
     }
 
     /// <summary>
-    /// fine-tune: the reference classifier recipe (FineTuner) on the dataset's images and image-level labels; writes the
+    /// fine-tune: a recipe (FineTuningRecipes: cpu by default, or reference) run by FineTuner, with checkpoints, on the dataset's images and image-level labels; writes the
     /// fine-tuned ResNet-18 (--arch resnet18, the default) or ResNet-50 (--arch resnet50 --state-dict PATH, torchvision
     /// weights) as ONNX (RGB 0..255 in, preprocessing folded) and finetune.json, and says how to use it.
     /// </summary>
@@ -58,12 +61,15 @@ internal static partial class Commands
         int? maxImages = args.GetValue(FineTuneSymbols.MaxImages);
         int? maxSteps = args.GetValue(FineTuneSymbols.MaxSteps);
         string device = args.GetValue(FineTuneSymbols.Device)!;
-        int stride = args.GetValue(FineTuneSymbols.OutputStride);
+        var recipe = FineTuningRecipes.ByName(args.GetValue(FineTuneSymbols.Recipe)!);
+        // An option given on the command line wins; the others take the recipe's value.
+        T Pick<T>(Option<T> option, T recipeValue) => args.GetResult(option) is { Implicit: false } ? args.GetValue(option)! : recipeValue;
+        int stride = Pick(FineTuneSymbols.OutputStride, recipe.OutputStride);
         if (stride is not (16 or 32)) throw new CliException($"option --output-stride is {stride}; expected 16 or 32.");
-        int crop = args.GetValue(FineTuneSymbols.Crop);
+        int crop = Pick(FineTuneSymbols.Crop, recipe.CropSize);
         if (crop % 32 != 0) throw new CliException($"option --crop is {crop}; expected a multiple of 32.");
-        int minLong = args.GetValue(FineTuneSymbols.MinLongSide);
-        int maxLong = args.GetValue(FineTuneSymbols.MaxLongSide);
+        int minLong = Pick(FineTuneSymbols.MinLongSide, recipe.MinLongSide);
+        int maxLong = Pick(FineTuneSymbols.MaxLongSide, recipe.MaxLongSide);
         if (maxLong < minLong) throw new CliException($"option --max-long-side ({maxLong}) is below --min-long-side ({minLong}).");
         string arch = args.GetValue(FineTuneSymbols.Arch)!;
         string? stateDict = args.GetValue(FineTuneSymbols.StateDict);
@@ -74,17 +80,19 @@ internal static partial class Commands
         if (stateDict is not null && !File.Exists(stateDict)) throw new CliException($"option --state-dict: file not found: '{stateDict}'.");
         var options = new FineTuningOptions
         {
-            Epochs = args.GetValue(FineTuneSymbols.Epochs),
-            BatchSize = args.GetValue(FineTuneSymbols.Batch),
+            Epochs = Pick(FineTuneSymbols.Epochs, recipe.Epochs),
+            BatchSize = Pick(FineTuneSymbols.Batch, recipe.BatchSize),
             CropSize = crop,
             MinLongSide = minLong,
             MaxLongSide = maxLong,
-            BackboneLearningRate = args.GetValue(FineTuneSymbols.Lr),
-            HeadLearningRate = args.GetValue(FineTuneSymbols.HeadLr),
+            BackboneLearningRate = Pick(FineTuneSymbols.Lr, recipe.BackboneLearningRate),
+            HeadLearningRate = Pick(FineTuneSymbols.HeadLr, recipe.HeadLearningRate),
+            PolyPower = recipe.PolyPower,
+            WeightDecay = recipe.WeightDecay,
             OutputStride = stride,
             MaxSteps = maxSteps,
             Seed = args.GetValue(FineTuneSymbols.Seed),
-            FirstTrainedStage = args.GetValue(FineTuneSymbols.FirstStage),
+            FirstTrainedStage = Pick(FineTuneSymbols.FirstStage, recipe.FirstTrainedStage),
             Device = device,
         };
         var dataset = DatasetArgs.Open(args);
@@ -102,7 +110,7 @@ internal static partial class Commands
         string modelPath = Path.Combine(outDir, FineTunedModelFile), jsonPath = Path.Combine(outDir, FineTuneJsonFile);
         Console.WriteLine($"lpcam fine-tune: {dataset.Description}, {names.Count} images, {classes} classes -> {Path.GetFullPath(outDir)}");
         Console.WriteLine($"backbone: {arch}{(stateDict is null ? "" : $" from {Path.GetFullPath(stateDict)}")}");
-        Console.WriteLine($"recipe: {options.Epochs} epochs, batch {options.BatchSize}, crop {crop}, long side {minLong}..{maxLong}, " +
+        Console.WriteLine($"recipe: {args.GetValue(FineTuneSymbols.Recipe)} (options given override it): {options.Epochs} epochs, batch {options.BatchSize}, crop {crop}, long side {minLong}..{maxLong}, " +
             $"lr {Fmt(options.BackboneLearningRate)} / head {Fmt(options.HeadLearningRate)}, poly {Fmt(options.PolyPower)}, " +
             $"weight decay {Fmt(options.WeightDecay)}, output stride {stride}, stages {options.FirstTrainedStage}..4 trained" +
             $"{(maxSteps is int m ? $", at most {m} steps" : "")}, device {device}");
@@ -157,6 +165,7 @@ internal static partial class Commands
             input = result.Model.InputName,
             output = result.Model.OutputName,
             stride = result.Model.Stride,
+            recipe = args.GetValue(FineTuneSymbols.Recipe),
             options = new
             {
                 epochs = options.Epochs,

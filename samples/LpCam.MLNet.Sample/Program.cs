@@ -64,7 +64,10 @@ foreach (var (maps, sweep) in ml.LpCam().SweepThresholds(scored, new[] { "Cam", 
 
 // 3. A fresh context loads the zip with plain Model.Load (no registration), and a PredictionEngine segments an image it
 //    is given no labels for: the seeds are made for the classes it predicts.
+//    (Session options are not stored in the zip: UseNonSpinningOnnxSessions keeps the chain's ONNX Runtime threads from
+//    spin-waiting against each other, as Fit did; the model loads and runs without it, only slower.)
 var fresh = new MLContext();
+fresh.LpCam().UseNonSpinningOnnxSessions();
 var loaded = fresh.Model.Load(modelPath, out _);
 var engine = fresh.Model.CreatePredictionEngine<ImageRow, SeedPrediction>(loaded);
 var unlabelled = new ImageRow { ImagePath = rows[0].ImagePath, ImageSize = rows[0].ImageSize, Label = new float[classes.Count] };

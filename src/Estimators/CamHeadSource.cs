@@ -7,7 +7,7 @@ public enum CamHeadSource
     /// <c>FineTuner</c>, trained end to end with it), else a linear head trained on the frozen features.</summary>
     Auto,
 
-    /// <summary>Always train a linear head on the backbone's pooled features (the frozen-network recipe).</summary>
+    /// <summary>Always train a linear head on the backbone's pooled features (the default).</summary>
     Train,
 
     /// <summary>Always the backbone's own head; a backbone without one is refused.</summary>

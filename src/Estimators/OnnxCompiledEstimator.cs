@@ -84,11 +84,15 @@ public abstract class OnnxCompiledEstimator<TTransformer> : IEstimator<TTransfor
     /// <param name="inputs">Graph inputs, named as the input columns.</param>
     /// <param name="outputs">Graph outputs, named as the output columns.</param>
     /// <param name="shapes">Fixed shapes of symbolic input dimensions, when the graph has any.</param>
-    private protected OnnxTransformer Run(IDataView input, byte[] graph, string[] inputs, string[] outputs, IDictionary<string, int[]>? shapes = null) =>
-        (shapes is null
+    private protected OnnxTransformer Run(IDataView input, byte[] graph, string[] inputs, string[] outputs, IDictionary<string, int[]>? shapes = null)
+    {
+        if (OnnxSessionSettings.ApplyUnlessSet(Context))
+            Log("ONNX Runtime sessions of this context: spinning off (OnnxSessionSettings), so the chain's sessions do not compete for the cores.");
+        return (shapes is null
             ? Context.Transforms.ApplyOnnxModel(outputs, inputs, new MemoryStream(graph), Context.GpuDeviceId, Context.FallbackToCpu)
             : Context.Transforms.ApplyOnnxModel(outputs, inputs, new MemoryStream(graph), shapes, Context.GpuDeviceId, Context.FallbackToCpu))
-        .Fit(input);
+            .Fit(input);
+    }
 
     /// <summary>
     /// A <see cref="SchemaShape"/> carries no sizes, and only ML.NET can make one: the output shape is that of a one-node-per-

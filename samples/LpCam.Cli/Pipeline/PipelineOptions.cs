@@ -81,7 +81,7 @@ internal sealed record PipelineOptions
         public static readonly Option<double> Threshold = CliOptions.Double("--threshold", (double)(decimal)SeedMaskEstimator.Defaults.Threshold, "background threshold of LPCAM and LPCAM-F seeds", 0, 1);
         public static readonly Option<double> CamThreshold = CliOptions.Double("--cam-threshold", (double)(decimal)DefaultCamThreshold, "background threshold of CAM seeds", 0, 1);
         public static readonly Option<string> Head = CliOptions.String("--head", CamFeaturizerEstimator.Defaults.HeadSource.ToString().ToLowerInvariant(),
-            "the CAM head: auto (a fine-tuned backbone's own head, else trained), train (a linear head on the backbone's features) or backbone", "auto", "train", "backbone");
+            "the CAM head: train (a linear head on the backbone's features), backbone (a fine-tuned backbone's own head) or auto (the backbone's own when it has one)", "auto", "train", "backbone");
         public static readonly Option<int> HeadEpochs = CliOptions.Int("--head-epochs", MultiLabelHeadOptions.Defaults.Epochs, "epochs of the multi-label head", min: 1, max: 100_000);
         public static readonly Option<bool> Irn = CliOptions.Flag("--irn", "also write the maps in IRN's .npy layout");
         public static readonly Option<int> Gallery = CliOptions.Int("--gallery", 12, "images shown in the report's gallery", min: 0, max: 10_000);

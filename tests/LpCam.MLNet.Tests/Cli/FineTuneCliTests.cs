@@ -18,8 +18,11 @@ public class FineTuneCliTests : IDisposable
     {
         string tuned = Path.Combine(_out, "tuned");
         var (code, output) = CliProcess.Run("fine-tune", "--voc", VocDev.Root, "--max-images", "8", "--out", tuned, "--max-steps", "2",
-            "--batch", "4", "--crop", "128", "--min-long-side", "128", "--max-long-side", "160", "--output-stride", "32");
+            "--batch", "4", "--crop", "128", "--min-long-side", "128", "--max-long-side", "160", "--output-stride", "32", "--recipe", "reference");
         Assert.True(code == 0, output);
+        // The reference recipe's learning rates, with the options given on the command line over its crop and sizes.
+        Assert.Contains("recipe: reference", output);
+        Assert.Contains("lr 0.1 / head 1,", output);
         string onnx = Path.Combine(tuned, "backbone-finetuned.onnx"), json = Path.Combine(tuned, "finetune.json");
         Assert.True(File.Exists(onnx), output);
         Assert.True(File.Exists(json), output);
@@ -34,6 +37,9 @@ public class FineTuneCliTests : IDisposable
             Assert.All(steps, s => Assert.True(double.IsFinite(s.GetProperty("loss").GetDouble())));
             Assert.All(steps, s => Assert.True(s.GetProperty("seconds").GetDouble() > 0));
             Assert.Equal(4, doc.RootElement.GetProperty("options").GetProperty("batch").GetInt32());
+            Assert.Equal(128, doc.RootElement.GetProperty("options").GetProperty("crop").GetInt32());
+            Assert.Equal(LpCam.MLNet.FineTuning.FineTuningRecipes.Reference.BackboneLearningRate, doc.RootElement.GetProperty("options").GetProperty("lr").GetDouble());
+            Assert.Equal("reference", doc.RootElement.GetProperty("recipe").GetString());
             Assert.Equal(32, doc.RootElement.GetProperty("stride").GetInt32());
         }
 
@@ -66,6 +72,8 @@ public class FineTuneCliTests : IDisposable
         Assert.Contains("step 4/4 (epoch 2)", output);
         Assert.Matches(@"epoch 1: \d+:\d\d for the steps trained in this process", output);
         Assert.Contains("stages 3..4 trained", output);
+        Assert.Contains("recipe: cpu", output);
+        Assert.Contains($"epochs, batch 4, crop 96", output);
 
         // Killed once step 2's checkpoint is written; the same command continues after it.
         string partial = CliProcess.RunUntilKilled("step 2/4", Args(killed));
@@ -89,10 +97,10 @@ public class FineTuneCliTests : IDisposable
         Assert.NotEqual(0, code3);
         Assert.Contains("other options", refused);
 
-        // run takes the fine-tuned head with the network (--head auto) ...
+        // run takes the fine-tuned head with the network when asked (--head auto) ...
         string run = Path.Combine(_out, "run-ft");
         var (code4, output4) = CliProcess.Run("run", "--voc", VocDev.Root, "--max-images", "8", "--long-side", "128", "--k", "2",
-            "--gallery", "1", "--backbone", $"{onnx}:{ResNet18Rewriter.OutputName}", "--out", run);
+            "--gallery", "1", "--backbone", $"{onnx}:{ResNet18Rewriter.OutputName}", "--out", run, "--head", "auto");
         Assert.True(code4 == 0, output4);
         Assert.Contains("the CAM head is the backbone's own", output4);
         var saved = ResNet18Rewriter.SavedModelOptions(onnx)!;
@@ -101,18 +109,18 @@ public class FineTuneCliTests : IDisposable
         var head = LpCam.MLNet.Engine.Interop.Npz.Read(Path.Combine(run, "head.npz"))["weights"].AsFloat32();
         Assert.Equal(backbone.Head.Weights, head);
 
-        // ... and so does CamFeaturizer, which then trains nothing.
+        // ... and so does CamFeaturizer (HeadSource Auto), which then trains nothing; by default it trains a head.
         var ml = new Microsoft.ML.MLContext(seed: 1);
         var rows = VocDev.Names(2).Select(n => new LpCam.MLNet.Tests.Components.VocSizedRow(n)).ToList();
         var data = ml.Data.LoadFromEnumerable(rows);
         var model = LpCam.MLNet.Tests.Components.VocSizedRow.CanvasPipeline(ml, 128, 128)
-            .Append(ml.LpCam().CamFeaturizer(new() { Backbone = backbone.Model, ImageSizeColumnName = "ImageSize", Device = "cpu" }))
+            .Append(ml.LpCam().CamFeaturizer(new() { Backbone = backbone.Model, ImageSizeColumnName = "ImageSize", Device = "cpu", HeadSource = LpCam.MLNet.Estimators.CamHeadSource.Auto }))
             .Fit(data);
         var featurizer = model.LastTransformer;
         Assert.Equal(backbone.Head.Weights, featurizer.Head.Weights);
         Assert.Empty(featurizer.Training.EpochLosses);
         var trained = LpCam.MLNet.Tests.Components.VocSizedRow.CanvasPipeline(ml, 128, 128)
-            .Append(ml.LpCam().CamFeaturizer(new() { Backbone = backbone.Model, ImageSizeColumnName = "ImageSize", Device = "cpu", HeadSource = LpCam.MLNet.Estimators.CamHeadSource.Train, Head = new() { Epochs = 2 } }))
+            .Append(ml.LpCam().CamFeaturizer(new() { Backbone = backbone.Model, ImageSizeColumnName = "ImageSize", Device = "cpu", Head = new() { Epochs = 2 } }))
             .Fit(data).LastTransformer;
         Assert.NotEqual(backbone.Head.Weights, trained.Head.Weights);
         var e = Assert.Throws<ArgumentException>(() => ml.LpCam().CamFeaturizer(new() { HeadSource = LpCam.MLNet.Estimators.CamHeadSource.Backbone }));

@@ -1,3 +1,4 @@
+using Microsoft.ML.Transforms.Onnx;
 using LpCam.MLNet.Data;
 using LpCam.MLNet.Engine.Classifier;
 using LpCam.MLNet.Engine.Metrics;
@@ -35,6 +36,37 @@ public class SeedMaskAndEvaluationTests
         var list = classes.ToList();
         var selected = list.SelectMany(c => maps.Skip(c * 20).Take(20)).ToArray();
         return SeedMasks.FromMaps(selected, 4, 5, list.Select(c => c + 1).ToList(), t);
+    }
+
+    [Fact]
+    public void Fit_makes_the_contexts_onnx_sessions_non_spinning_unless_it_has_its_own_and_a_reload_gives_the_same_seeds()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(RandomRows(6, 5));
+        Assert.Null(ml.GetOnnxSessionOption());
+        var model = ml.LpCam().SeedMasks(mapsColumnName: "Maps").Fit(data);
+        Assert.NotNull(ml.GetOnnxSessionOption()?.CreateSessionOptions);
+        using (var options = ml.GetOnnxSessionOption().CreateSessionOptions()) Assert.NotNull(options);
+        var expected = model.Transform(data).GetColumn<VBuffer<byte>>("SeedMask").Select(v => v.DenseValues().ToArray()).ToList();
+
+        // The session options are not in the zip: a fresh context loads the model with or without them, same seeds.
+        using var zip = new MemoryStream();
+        ml.Model.Save(model, data.Schema, zip);
+        foreach (bool nonSpinning in new[] { true, false })
+        {
+            var fresh = new MLContext();
+            if (nonSpinning) fresh.LpCam().UseNonSpinningOnnxSessions();
+            zip.Position = 0;
+            var loaded = fresh.Model.Load(zip, out _);
+            Assert.Equal(expected, loaded.Transform(data).GetColumn<VBuffer<byte>>("SeedMask").Select(v => v.DenseValues().ToArray()).ToList());
+        }
+
+        // A context with session options of its own keeps them.
+        var own = new Microsoft.ML.Transforms.Onnx.OnnxSessionOptions { IntraOpNumThreads = 1 };
+        var ml2 = new MLContext(seed: 1);
+        ml2.SetOnnxSessionOption(own);
+        ml2.LpCam().SeedMasks(mapsColumnName: "Maps").Fit(ml2.Data.LoadFromEnumerable(RandomRows(2, 1)));
+        Assert.Same(own, ml2.GetOnnxSessionOption());
     }
 
     [Theory]

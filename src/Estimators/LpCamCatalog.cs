@@ -32,7 +32,7 @@ public sealed class LpCamCatalog
     /// Makes the ONNX Runtime sessions that this context creates from now on (at Fit and at <c>Model.Load</c>) sleep
     /// instead of spin-waiting between runs (<see cref="LpCam.MLNet.Onnx.OnnxSessionSettings"/>), replacing any session
     /// options set before. Call it before loading a saved LpCam model: the chain's sessions then do not compete for the
-    /// cores (1.6 x the backbone's time with ONNX Runtime's defaults on 2 cores, 1.06 x with it). The estimators set it at
+    /// cores (1.55 x the backbone's time with ONNX Runtime's defaults on 2 cores, 0.92 x with it). The estimators set it at
     /// Fit themselves unless the context has session options.
     /// </summary>
     /// <returns>This catalog.</returns>

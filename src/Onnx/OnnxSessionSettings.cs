@@ -11,8 +11,8 @@ namespace LpCam.MLNet.Onnx;
 /// <remarks>
 /// <para>An LpCam model is a chain of OnnxTransformers (CamFeaturizer, LocalPrototypes, SeedMasks), each with its own ONNX
 /// Runtime session and intra-op thread pool. By default those threads spin for a while after every run, so while one
-/// session works the others' idle threads take the cores: on 2 cores the fitted model's Transform cost 1.6 x its backbone
-/// alone with ONNX Runtime's defaults and 1.06 x with these options (docs/benchmarks.md, "The ML.NET route").</para>
+/// session works the others' idle threads take the cores: on 2 cores the fitted model's Transform cost 1.55 x its backbone
+/// alone with ONNX Runtime's defaults and 0.92 x with these options (docs/benchmarks.md, "The ML.NET route").</para>
 /// <para>ML.NET reads session options from the MLContext when it creates a transformer (at Fit and at Model.Load); they
 /// are not stored in the zip. The estimators of this library set these options on their context at Fit unless the
 /// context already has session options; before <c>Model.Load</c> in a fresh process call <see cref="Apply"/> (or

@@ -120,7 +120,7 @@ internal static class OnnxFeatureModelLoader
 
     private static ClassifierHead? ReadMetadataHead(ModelProto model, string file)
     {
-        var meta = model.MetadataProps.GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal);
+        var meta = OnnxGraphEdits.Metadata(model);
         try
         {
             return BackboneHeadMetadata.Read(meta, file);

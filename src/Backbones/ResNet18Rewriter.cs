@@ -124,7 +124,7 @@ public static class ResNet18Rewriter
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"ONNX model file not found: '{path}'.", path);
         var model = OnnxGraphEdits.Parse(File.ReadAllBytes(path));
-        var meta = model.MetadataProps.GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal);
+        var meta = OnnxGraphEdits.Metadata(model);
         var mean = model.Graph.Initializer.FirstOrDefault(t => t.Name == MeanInitializerName);
         if (!meta.TryGetValue("lpcam.backbone.input", out var input) || !meta.TryGetValue("lpcam.backbone.output", out var output) ||
             !meta.TryGetValue("lpcam.backbone.stride", out var strideText) || mean is null)

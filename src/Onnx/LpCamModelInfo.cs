@@ -44,7 +44,7 @@ public static class LpCamModelInfo
         var result = new List<IReadOnlyDictionary<string, string>>();
         foreach (var (entry, model) in entries)
         {
-            var props = Metadata(model);
+            var props = OnnxGraphEdits.Metadata(model);
             if (!props.ContainsKey(ComponentKey)) continue;
             CheckVersion(props, $"Model '{modelZipPath}': entry '{entry}'");
             result.Add(props);
@@ -188,19 +188,12 @@ public static class LpCamModelInfo
         ArgumentNullException.ThrowIfNull(onnxModel);
         try
         {
-            return Metadata(ModelProto.Parser.ParseFrom(onnxModel));
+            return OnnxGraphEdits.Metadata(ModelProto.Parser.ParseFrom(onnxModel));
         }
         catch (Google.Protobuf.InvalidProtocolBufferException e)
         {
             throw new InvalidDataException($"The {onnxModel.Length} bytes are not a parseable ONNX model: {e.Message}", e);
         }
-    }
-
-    private static Dictionary<string, string> Metadata(ModelProto model)
-    {
-        var props = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var p in model.MetadataProps) props[p.Key] = p.Value;
-        return props;
     }
 
     private static void CheckVersion(IReadOnlyDictionary<string, string> props, string where)

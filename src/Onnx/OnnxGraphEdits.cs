@@ -143,6 +143,14 @@ internal static class OnnxGraphEdits
         return t;
     }
 
+    /// <summary>The model's metadata by key; a repeated key keeps its last value.</summary>
+    public static Dictionary<string, string> Metadata(ModelProto model)
+    {
+        var props = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var p in model.MetadataProps) props[p.Key] = p.Value;
+        return props;
+    }
+
     /// <summary>Adds or replaces a metadata_props entry.</summary>
     public static void SetMetadata(ModelProto model, string key, string value)
     {

@@ -5,11 +5,13 @@ namespace LpCam.MLNet.Tests.Support;
 /// <summary>Runs the samples app (samples/LpCam.Cli, built with the solution) as a separate process.</summary>
 public static class CliProcess
 {
-    public static (int ExitCode, string Output) Run(params string[] args)
+    public static (int ExitCode, string Output) Run(params string[] args) => Dotnet(null, args.Prepend(CliPath()).ToArray());
+
+    private static string CliPath()
     {
         string cli = Path.Combine(AppContext.BaseDirectory.Replace(Path.Combine("tests", "LpCam.MLNet.Tests"), Path.Combine("samples", "LpCam.Cli")), "lpcam.dll");
         if (!File.Exists(cli)) throw new FileNotFoundException($"The samples app was not built: '{cli}'.");
-        return Dotnet(null, args.Prepend(cli).ToArray());
+        return cli;
     }
 
     /// <summary>
@@ -18,9 +20,8 @@ public static class CliProcess
     /// </summary>
     public static string RunUntilKilled(string marker, params string[] args)
     {
-        string cli = Path.Combine(AppContext.BaseDirectory.Replace(Path.Combine("tests", "LpCam.MLNet.Tests"), Path.Combine("samples", "LpCam.Cli")), "lpcam.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(cli);
+        start.ArgumentList.Add(CliPath());
         foreach (var a in args) start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();

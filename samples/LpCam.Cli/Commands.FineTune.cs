@@ -36,9 +36,10 @@ internal static partial class Commands
         public static readonly Option<double> HeadLr = CliOptions.Double("--head-lr", Cpu.HeadLearningRate, "classifier learning rate", min: 1e-12);
         public static readonly Option<int> Seed = CliOptions.Int("--seed", 0, "seed of the crops, flips and order");
         public static readonly Option<int> FirstStage = CliOptions.Int("--first-stage", Cpu.FirstTrainedStage, "first trained residual stage (1: all, the reference; 4: layer4 only); earlier stages stay frozen", min: 1, max: 4);
+        public static readonly Option<string> HeadStart = CliOptions.String("--head-start", HeadStartName(Cpu.HeadStart), "how the classifier starts: random (the reference) or linear-probe (a head trained on the pretrained features first, LP-FT)", "random", "linear-probe");
         public static readonly Option<int> CheckpointEvery = CliOptions.Int("--checkpoint-every", FineTuningCheckpoints.DefaultEverySteps, "save a checkpoint every N steps (and at each epoch's end)", min: 1, max: 1_000_000);
 
-        public static IEnumerable<Option> All => [Out, MaxImages, MaxSteps, Device, Recipe, OutputStride, Crop, MinLongSide, MaxLongSide, Arch, StateDict, Epochs, Batch, Lr, HeadLr, Seed, FirstStage, CheckpointEvery];
+        public static IEnumerable<Option> All => [Out, MaxImages, MaxSteps, Device, Recipe, OutputStride, Crop, MinLongSide, MaxLongSide, Arch, StateDict, Epochs, Batch, Lr, HeadLr, Seed, FirstStage, HeadStart, CheckpointEvery];
     }
 
     /// <summary>The fine-tune command, with the dataset options.</summary>
@@ -93,6 +94,9 @@ internal static partial class Commands
             MaxSteps = maxSteps,
             Seed = args.GetValue(FineTuneSymbols.Seed),
             FirstTrainedStage = Pick(FineTuneSymbols.FirstStage, recipe.FirstTrainedStage),
+            HeadStart = args.GetResult(FineTuneSymbols.HeadStart) is { Implicit: false }
+                ? ParseHeadStart(args.GetValue(FineTuneSymbols.HeadStart)!)
+                : recipe.HeadStart,
             Device = device,
         };
         var dataset = DatasetArgs.Open(args);
@@ -112,7 +116,7 @@ internal static partial class Commands
         Console.WriteLine($"backbone: {arch}{(stateDict is null ? "" : $" from {Path.GetFullPath(stateDict)}")}");
         Console.WriteLine($"recipe: {args.GetValue(FineTuneSymbols.Recipe)} (options given override it): {options.Epochs} epochs, batch {options.BatchSize}, crop {crop}, long side {minLong}..{maxLong}, " +
             $"lr {Fmt(options.BackboneLearningRate)} / head {Fmt(options.HeadLearningRate)}, poly {Fmt(options.PolyPower)}, " +
-            $"weight decay {Fmt(options.WeightDecay)}, output stride {stride}, stages {options.FirstTrainedStage}..4 trained" +
+            $"weight decay {Fmt(options.WeightDecay)}, output stride {stride}, stages {options.FirstTrainedStage}..4 trained, head start {HeadStartName(options.HeadStart)}" +
             $"{(maxSteps is int m ? $", at most {m} steps" : "")}, device {device}");
 
         var checkpoints = new FineTuningCheckpoints(Path.Combine(outDir, CheckpointFolder), DataFingerprint(arch, names, labels),
@@ -136,15 +140,25 @@ internal static partial class Commands
             }
         }
 
+        Progress? probe = null;
+        void ProbeReport(int done, int total)
+        {
+            probe ??= new Progress("linear probe", total);
+            probe.Tick();
+            if (done == total) { probe.Dispose(); Console.WriteLine("linear probe: head trained on the pretrained features; fine-tuning starts from it."); }
+        }
+
         FineTuningResult result;
         try
         {
             if (stateDict is null)
-                result = FineTuner.FineTuneOnImages(names.Count, i => dataset.LoadImage(names[i]), labels, options, progress: Report, checkpoints: checkpoints);
+                result = FineTuner.FineTuneOnImages(names.Count, i => dataset.LoadImage(names[i]), labels, options, progress: Report, checkpoints: checkpoints,
+                    probeProgress: ProbeReport);
             else
             {
                 using var network = ResNet50.FromStateDict(stateDict, stride);
-                result = FineTuner.FineTuneOnImages(network, names.Count, i => dataset.LoadImage(names[i]), labels, options, progress: Report, checkpoints: checkpoints);
+                result = FineTuner.FineTuneOnImages(network, names.Count, i => dataset.LoadImage(names[i]), labels, options, progress: Report, checkpoints: checkpoints,
+                    probeProgress: ProbeReport);
             }
         }
         catch (Exception e) when (e is ArgumentException or InvalidDataException)
@@ -182,6 +196,7 @@ internal static partial class Commands
                 max_steps = options.MaxSteps,
                 seed = options.Seed,
                 first_trained_stage = options.FirstTrainedStage,
+                head_start = HeadStartName(options.HeadStart),
                 device,
             },
             resumed_from_step = result.ResumedFromStep,
@@ -221,4 +236,8 @@ internal static partial class Commands
         }
         return $"arch={arch}; data-sha256={Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant()}";
     }
+
+    private static string HeadStartName(FineTuningHeadStart start) => start == FineTuningHeadStart.LinearProbe ? "linear-probe" : "random";
+
+    private static FineTuningHeadStart ParseHeadStart(string name) => name == "linear-probe" ? FineTuningHeadStart.LinearProbe : FineTuningHeadStart.Random;
 }

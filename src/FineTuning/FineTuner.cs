@@ -198,11 +198,16 @@ public sealed class FineTuner : IDisposable
     /// <param name="progress">Receives every step trained by this call (not the steps restored from a checkpoint).</param>
     /// <param name="cancellationToken">Checked before every step.</param>
     /// <param name="checkpoints">Where to save and resume; null: no checkpoints.</param>
+    /// <param name="probeProgress">With <see cref="FineTuningHeadStart.LinearProbe"/>: receives (images done, images) while
+    /// the probe's features are computed.</param>
     /// <returns>Every step of the run, in order (restored ones first).</returns>
     /// <exception cref="InvalidDataException">The folder's checkpoint is damaged, or was made with other options, data or
     /// network; the message names the difference.</exception>
+    /// <remarks>With <see cref="FineTuningHeadStart.LinearProbe"/> and nothing to resume, the head is first fitted by
+    /// <see cref="FitLinearProbe"/>; a resumed run takes its head from the checkpoint.</remarks>
     public IReadOnlyList<FineTuningStep> Train(int count, Func<int, RgbImage> image, Func<int, float[]> labels,
-        Action<FineTuningStep>? progress = null, CancellationToken cancellationToken = default, FineTuningCheckpoints? checkpoints = null)
+        Action<FineTuningStep>? progress = null, CancellationToken cancellationToken = default, FineTuningCheckpoints? checkpoints = null,
+        Action<int, int>? probeProgress = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
@@ -216,6 +221,8 @@ public sealed class FineTuner : IDisposable
         string fingerprint = checkpoints is null ? "" : $"{checkpoints.Fingerprint}; images={count}; network={NetworkDescription}";
         var steps = new List<FineTuningStep>(checkpoints is null ? [] : Restore(checkpoints, fingerprint));
         ResumedFromStep = steps.Count;
+        if (steps.Count == 0 && Options.HeadStart == FineTuningHeadStart.LinearProbe)
+            FitLinearProbe(count, image, labels, probeProgress, cancellationToken);
         var order = new int[count];
         int lastSaved = steps.Count;
         while (steps.Count < total)
@@ -245,6 +252,36 @@ public sealed class FineTuner : IDisposable
             }
         }
         return steps;
+    }
+
+    /// <summary>
+    /// Sets the head to a linear probe of the current network: each image resized so its long side is the crop size, its
+    /// feature map average-pooled over the image (as <see cref="Loss"/> pools), and a head trained on them with
+    /// <see cref="MultiLabelHeadTrainer"/> (its defaults, this tuner's seed), as <c>lpcam run</c> trains its CAM head.
+    /// </summary>
+    /// <returns>The probe (also the tuner's head from now on).</returns>
+    public ClassifierHead FitLinearProbe(int count, Func<int, RgbImage> image, Func<int, float[]> labels,
+        Action<int, int>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(labels);
+        var pooled = new List<float[]>(count);
+        var targets = new List<float[]>(count);
+        for (int i = 0; i < count; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var x = image(i).ResizeLongSide(Options.CropSize);
+            using (var scope = NewDisposeScope())
+            using (no_grad())
+                pooled.Add(_net.Features([x]).mean([2, 3]).cpu().contiguous().data<float>().ToArray());
+            targets.Add(labels(i));
+            progress?.Invoke(i + 1, count);
+        }
+        var head = new MultiLabelHeadTrainer(new MultiLabelHeadOptions { Seed = Options.Seed }, _device).Train(pooled, targets).Head;
+        using (no_grad()) _head.copy_(tensor(head.Weights, [ClassCount, _net.FeatureDim]).to(_device));
+        return head;
     }
 
     /// <summary>Steps restored from a checkpoint by the last <see cref="Train"/> (0: it started from the pretrained network).</summary>
@@ -350,18 +387,19 @@ public sealed class FineTuner : IDisposable
     /// <param name="progress">Receives every step (loss, learning rates, seconds).</param>
     /// <param name="cancellationToken">Checked before every step.</param>
     /// <param name="checkpoints">Where to save the state as it goes and to resume from; null: no checkpoints.</param>
+    /// <param name="probeProgress">Receives (images done, images) while a linear probe's features are computed.</param>
     /// <exception cref="ArgumentException">No images, a count mismatch, or labels of different lengths.</exception>
     /// <exception cref="InvalidDataException">The checkpoint folder holds a damaged checkpoint or one of another run.</exception>
     public static FineTuningResult FineTuneOnImages(int count, Func<int, RgbImage> image, IReadOnlyList<float[]> labels,
         FineTuningOptions? options = null, BackboneOnnxModel? pretrained = null, Action<FineTuningStep>? progress = null,
-        CancellationToken cancellationToken = default, FineTuningCheckpoints? checkpoints = null)
+        CancellationToken cancellationToken = default, FineTuningCheckpoints? checkpoints = null, Action<int, int>? probeProgress = null)
     {
         int classes = CheckLabels(count, image, labels);
         options ??= new FineTuningOptions();
         options.Validate();
         using var scope = NewDisposeScope();
         using var tuner = new FineTuner(pretrained ?? ResNet18Rewriter.Rewrite(options.OutputStride), classes, options);
-        return Run(tuner, count, image, labels, progress, cancellationToken, checkpoints);
+        return Run(tuner, count, image, labels, progress, cancellationToken, checkpoints, probeProgress);
     }
 
     /// <summary>
@@ -377,17 +415,18 @@ public sealed class FineTuner : IDisposable
     /// <param name="progress">Receives every step (loss, learning rates, seconds).</param>
     /// <param name="cancellationToken">Checked before every step.</param>
     /// <param name="checkpoints">Where to save the state as it goes and to resume from; null: no checkpoints.</param>
+    /// <param name="probeProgress">Receives (images done, images) while a linear probe's features are computed.</param>
     /// <exception cref="ArgumentException">No images, a count mismatch, labels of different lengths, or a stride mismatch.</exception>
     /// <exception cref="InvalidDataException">The checkpoint folder holds a damaged checkpoint or one of another run.</exception>
     public static FineTuningResult FineTuneOnImages(ResNet network, int count, Func<int, RgbImage> image, IReadOnlyList<float[]> labels,
         FineTuningOptions? options = null, Action<FineTuningStep>? progress = null, CancellationToken cancellationToken = default,
-        FineTuningCheckpoints? checkpoints = null)
+        FineTuningCheckpoints? checkpoints = null, Action<int, int>? probeProgress = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         int classes = CheckLabels(count, image, labels);
         using var scope = NewDisposeScope();
         using var tuner = ForResNet50(network, classes, options);
-        return Run(tuner, count, image, labels, progress, cancellationToken, checkpoints);
+        return Run(tuner, count, image, labels, progress, cancellationToken, checkpoints, probeProgress);
     }
 
     private static int CheckLabels(int count, Func<int, RgbImage> image, IReadOnlyList<float[]> labels)
@@ -404,9 +443,9 @@ public sealed class FineTuner : IDisposable
     }
 
     private static FineTuningResult Run(FineTuner tuner, int count, Func<int, RgbImage> image, IReadOnlyList<float[]> labels,
-        Action<FineTuningStep>? progress, CancellationToken cancellationToken, FineTuningCheckpoints? checkpoints)
+        Action<FineTuningStep>? progress, CancellationToken cancellationToken, FineTuningCheckpoints? checkpoints, Action<int, int>? probeProgress)
     {
-        var steps = tuner.Train(count, image, i => labels[i], progress, cancellationToken, checkpoints);
+        var steps = tuner.Train(count, image, i => labels[i], progress, cancellationToken, checkpoints, probeProgress);
         var epochs = steps.GroupBy(s => s.Epoch).OrderBy(g => g.Key).Select(g => g.Average(s => s.Loss)).ToList();
         var model = tuner.ToOnnx();
         return new FineTuningResult(model, model.Head!, steps, epochs, tuner.ResumedFromStep);

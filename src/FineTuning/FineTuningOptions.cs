@@ -48,6 +48,9 @@ public sealed class FineTuningOptions
 
         /// <summary>First trained stage: 1 trains layer1 .. layer4 (everything after the stem, the reference).</summary>
         public const int FirstTrainedStage = 1;
+
+        /// <summary>Head initialisation: random, as the reference.</summary>
+        public const FineTuningHeadStart HeadStart = FineTuningHeadStart.Random;
     }
 
     /// <summary>Backbone learning rate (before decay).</summary>
@@ -92,6 +95,9 @@ public sealed class FineTuningOptions
     /// </summary>
     public int FirstTrainedStage { get; init; } = Defaults.FirstTrainedStage;
 
+    /// <summary>How the head starts: random (the reference) or a linear probe on the pretrained features.</summary>
+    public FineTuningHeadStart HeadStart { get; init; } = Defaults.HeadStart;
+
     /// <summary>Seed of the head initialisation, the shuffling and the augmentation.</summary>
     public int Seed { get; init; }
 
@@ -124,6 +130,8 @@ public sealed class FineTuningOptions
             throw new ArgumentOutOfRangeException(nameof(CropSize), CropSize, "CropSize must be a positive multiple of 32.");
         if (OutputStride is not (16 or 32))
             throw new ArgumentOutOfRangeException(nameof(OutputStride), OutputStride, "OutputStride must be 16 or 32.");
+        if (!Enum.IsDefined(HeadStart))
+            throw new ArgumentOutOfRangeException(nameof(HeadStart), HeadStart, "HeadStart must be Random or LinearProbe.");
         if (FirstTrainedStage is < 1 or > 4)
             throw new ArgumentOutOfRangeException(nameof(FirstTrainedStage), FirstTrainedStage, "FirstTrainedStage must be 1, 2, 3 or 4.");
     }
@@ -135,7 +143,7 @@ public sealed class FineTuningOptions
     public string Describe() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
         $"lr={BackboneLearningRate:R} head_lr={HeadLearningRate:R} poly={PolyPower:R} wd={WeightDecay:R} batch={BatchSize} epochs={Epochs} " +
         $"max_steps={MaxSteps?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "all"} long_side={MinLongSide}..{MaxLongSide} crop={CropSize} " +
-        $"flip={HorizontalFlip} stride={OutputStride} first_stage={FirstTrainedStage} seed={Seed}");
+        $"flip={HorizontalFlip} stride={OutputStride} first_stage={FirstTrainedStage} head_start={HeadStart} seed={Seed}");
 }
 
 /// <summary>One optimisation step of <see cref="FineTuner"/>.</summary>

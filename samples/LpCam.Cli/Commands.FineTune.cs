@@ -123,14 +123,14 @@ internal static partial class Commands
             args.GetValue(FineTuneSymbols.CheckpointEvery));
         var clock = Stopwatch.StartNew();
         int trainedHere = 0;
-        double epochSeconds = 0;
+        double epochSeconds = 0, trainedSeconds = 0;
         void Report(FineTuningStep s)
         {
             if (trainedHere == 0 && s.Step > 0) Console.WriteLine($"resumed from the checkpoint in {checkpoints.Folder} after step {s.Step}/{s.TotalSteps}");
             trainedHere++;
             epochSeconds += s.Seconds;
-            double elapsed = clock.Elapsed.TotalSeconds;
-            var left = TimeSpan.FromSeconds(elapsed / trainedHere * (s.TotalSteps - s.Step - 1));
+            trainedSeconds += s.Seconds; // steps only: the linear probe before them does not recur
+            var left = TimeSpan.FromSeconds(trainedSeconds / trainedHere * (s.TotalSteps - s.Step - 1));
             Console.WriteLine($"step {s.Step + 1}/{s.TotalSteps} (epoch {s.Epoch + 1}): loss {s.Loss:F4}, lr {s.BackboneLearningRate:G4} / head {s.HeadLearningRate:G4}, " +
                 $"{s.Seconds:F1} s, left {left:h\\:mm\\:ss}");
             if (s.EndsEpoch)

@@ -18,8 +18,10 @@ public class FineTuneCliTests : IDisposable
     {
         string tuned = Path.Combine(_out, "tuned");
         var (code, output) = CliProcess.Run("fine-tune", "--voc", VocDev.Root, "--max-images", "8", "--out", tuned, "--max-steps", "2",
-            "--batch", "4", "--crop", "128", "--min-long-side", "128", "--max-long-side", "160", "--output-stride", "32", "--recipe", "reference");
+            "--batch", "4", "--crop", "128", "--min-long-side", "128", "--max-long-side", "160", "--output-stride", "32", "--recipe", "reference", "--head-start", "linear-probe");
         Assert.True(code == 0, output);
+        Assert.Contains("head start linear-probe", output);
+        Assert.Contains("linear probe: head trained on the pretrained features", output);
         // The reference recipe's learning rates, with the options given on the command line over its crop and sizes.
         Assert.Contains("recipe: reference", output);
         Assert.Contains("lr 0.1 / head 1,", output);
@@ -41,6 +43,7 @@ public class FineTuneCliTests : IDisposable
             Assert.Equal(LpCam.MLNet.FineTuning.FineTuningRecipes.Reference.BackboneLearningRate, doc.RootElement.GetProperty("options").GetProperty("lr").GetDouble());
             Assert.Equal("reference", doc.RootElement.GetProperty("recipe").GetString());
             Assert.Equal(32, doc.RootElement.GetProperty("stride").GetInt32());
+            Assert.Equal("linear-probe", doc.RootElement.GetProperty("options").GetProperty("head_start").GetString());
         }
 
         // The saved model is recognised as an LpCam.MLNet backbone: RGB 0..255, padded with its mean to 32.

@@ -110,11 +110,12 @@ public sealed class FineTuner : IDisposable
         foreach (var p in _net.ParametersBefore(Options.FirstTrainedStage)) p.requires_grad = false;
         var trainable = module.parameters().Where(p => p.requires_grad).ToList();
 
-        random.manual_seed(Options.Seed);
         int d = _net.FeatureDim;
+        // A generator of its own: torch's global one is shared by every thread (tests and apps that train in parallel).
+        using var generator = new Generator((ulong)Options.Seed);
         var init = initialHead is not null
             ? tensor(initialHead.Weights, [classCount, d])
-            : rand(classCount, d).mul_(2).sub_(1).mul_(1.0 / Math.Sqrt(d));
+            : rand([classCount, d], generator: generator).mul_(2).sub_(1).mul_(1.0 / Math.Sqrt(d));
         var head = new Parameter(init.to(_device).detach().clone(), requires_grad: true);
         head.MoveToOuterDisposeScope();
         return (trainable, head);

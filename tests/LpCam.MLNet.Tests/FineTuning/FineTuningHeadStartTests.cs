@@ -8,8 +8,8 @@ using static TorchSharp.torch;
 
 namespace LpCam.MLNet.Tests.FineTuning;
 
-/// <summary><see cref="FineTuningHeadStart.LinearProbe"/>: the head starts as a linear probe of the pretrained network (LP-FT).</summary>
-public class FineTuningLinearProbeTests : IDisposable
+/// <summary>How the fine-tuned head starts (<see cref="FineTuningHeadStart"/>): a linear probe of the pretrained network (LP-FT), or random from the seed.</summary>
+public class FineTuningHeadStartTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("lpcam-probe-").FullName;
 
@@ -87,5 +87,39 @@ public class FineTuningLinearProbeTests : IDisposable
         Assert.Equal(2, resumed.ResumedFromStep);
         Assert.Equal(fromProbe.Select(s => s.Loss), steps.Select(s => s.Loss));
         Assert.Equal(straight.Head.Weights, resumed.Head.Weights);
+    }
+
+    [Fact]
+    public void A_random_head_start_is_the_seeds_whatever_other_threads_draw_from_torchs_global_generator()
+    {
+        using var scope = NewDisposeScope();
+        using var reference = new FineTuner(ResNet18Rewriter.Rewrite(32), 20, Recipe(FineTuningHeadStart.Random));
+        var expected = reference.Head.Weights;
+        Assert.All(expected, w => Assert.True(Math.Abs(w) <= 1 / Math.Sqrt(512)));
+
+        using var stop = new CancellationTokenSource();
+        var noise = new Thread(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var s = NewDisposeScope();
+                random.manual_seed(7);
+                rand(4096);
+            }
+        });
+        noise.Start();
+        try
+        {
+            for (int i = 0; i < 5; i++)
+            {
+                using var tuner = new FineTuner(ResNet18Rewriter.Rewrite(32), 20, Recipe(FineTuningHeadStart.Random));
+                Assert.Equal(expected, tuner.Head.Weights);
+            }
+        }
+        finally
+        {
+            stop.Cancel();
+            noise.Join();
+        }
     }
 }

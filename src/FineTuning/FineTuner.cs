@@ -260,7 +260,13 @@ public sealed class FineTuner : IDisposable
     /// feature map average-pooled over the image (as <see cref="Loss"/> pools), and a head trained on them with
     /// <see cref="MultiLabelHeadTrainer"/> (its defaults, this tuner's seed), as <c>lpcam run</c> trains its CAM head.
     /// </summary>
-    /// <returns>The probe (also the tuner's head from now on).</returns>
+    /// <param name="count">Number of training images N.</param>
+    /// <param name="image">Loads image i.</param>
+    /// <param name="labels">Multi-hot labels of image i, C values.</param>
+    /// <param name="progress">Receives (images done, N) after each image's features.</param>
+    /// <param name="cancellationToken">Checked before every image.</param>
+    /// <returns>The probe (also the tuner's head from now on, replacing any initial head).</returns>
+    /// <exception cref="ArgumentException">A label vector does not have C values.</exception>
     public ClassifierHead FitLinearProbe(int count, Func<int, RgbImage> image, Func<int, float[]> labels,
         Action<int, int>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -277,7 +283,10 @@ public sealed class FineTuner : IDisposable
             using (var scope = NewDisposeScope())
             using (no_grad())
                 pooled.Add(_net.Features([x]).mean([2, 3]).cpu().contiguous().data<float>().ToArray());
-            targets.Add(labels(i));
+            var target = labels(i);
+            if (target is null || target.Length != ClassCount)
+                throw new ArgumentException($"Label vector {i} has {target?.Length ?? 0} values; expected {ClassCount}.", nameof(labels));
+            targets.Add(target);
             progress?.Invoke(i + 1, count);
         }
         var head = new MultiLabelHeadTrainer(new MultiLabelHeadOptions { Seed = Options.Seed }, _device).Train(pooled, targets).Head;

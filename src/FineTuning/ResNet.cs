@@ -93,6 +93,7 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
         ArgumentNullException.ThrowIfNull(blocksPerStage);
         ArgumentException.ThrowIfNullOrWhiteSpace(architecture);
         Validate(block, blocksPerStage, outputStride, padding);
+        OneDnnGuard.Ensure(block);
         if (pixelMeanRgb is not null && pixelMeanRgb.Count != 3)
             throw new ArgumentException($"Expected 3 channel means, got {pixelMeanRgb.Count}.", nameof(pixelMeanRgb));
         Block = block;

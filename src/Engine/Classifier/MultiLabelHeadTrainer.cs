@@ -132,7 +132,6 @@ public sealed class MultiLabelHeadTrainer
 
     private (float[] Weights, float[] Losses) Fit(float[] features, float[] targets, int rows, int dim, int classes)
     {
-        torch.random.manual_seed(Options.Seed);
         var x = tensor(features, new long[] { rows, dim }, device: _device);
         var y = tensor(targets, new long[] { rows, classes }, device: _device);
         var w = new TorchSharp.Modules.Parameter(zeros(classes, dim, device: _device), requires_grad: true);

@@ -7,6 +7,10 @@ public static class CliProcess
 {
     public static (int ExitCode, string Output) Run(params string[] args) => Dotnet(null, args.Prepend(CliPath()).ToArray());
 
+    /// <summary>Runs the samples app with <paramref name="environment"/> added to this process's variables.</summary>
+    public static (int ExitCode, string Output) RunWith(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        Dotnet(null, environment, args.Prepend(CliPath()).ToArray());
+
     private static string CliPath()
     {
         string cli = Path.Combine(AppContext.BaseDirectory.Replace(Path.Combine("tests", "LpCam.MLNet.Tests"), Path.Combine("samples", "LpCam.Cli")), "lpcam.dll");
@@ -43,10 +47,14 @@ public static class CliProcess
     }
 
     /// <summary>Runs <c>dotnet ARGS</c> in <paramref name="workingDirectory"/> (null: the current one); stdout then stderr.</summary>
-    public static (int ExitCode, string Output) Dotnet(string? workingDirectory, params string[] args)
+    public static (int ExitCode, string Output) Dotnet(string? workingDirectory, params string[] args) =>
+        Dotnet(workingDirectory, new Dictionary<string, string>(), args);
+
+    private static (int ExitCode, string Output) Dotnet(string? workingDirectory, IReadOnlyDictionary<string, string> environment, string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         if (workingDirectory is not null) start.WorkingDirectory = workingDirectory;
+        foreach (var (key, value) in environment) start.Environment[key] = value;
         foreach (var a in args) start.ArgumentList.Add(a);
         // The test host's MSBuild settings must not leak into nested builds.
         foreach (var key in new[] { "MSBuildExtensionsPath", "MSBUILD_EXE_PATH", "MSBuildSDKsPath", "DOTNET_HOST_PATH" }) start.Environment.Remove(key);

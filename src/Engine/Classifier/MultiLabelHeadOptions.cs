@@ -94,7 +94,7 @@ public sealed record MultiLabelHeadOptions
         init => _decayPower = double.IsFinite(value) && value >= 0 ? value : throw Invalid(nameof(LearningRateDecayPower), value, "a finite number >= 0");
     }
 
-    /// <summary>Seed of the per-epoch shuffling (System.Random) and of TorchSharp's generator. <see cref="Defaults.Seed"/> by default.</summary>
+    /// <summary>Seed of the per-epoch shuffling (System.Random) and of the cross-validation folds (the head starts at zero). <see cref="Defaults.Seed"/> by default.</summary>
     public int Seed { get; init; } = Defaults.Seed;
 
     private static ArgumentOutOfRangeException Invalid(string name, object value, string expected) =>

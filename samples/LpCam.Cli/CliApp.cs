@@ -68,6 +68,9 @@ internal static class CliApp
         using var results = session.Run(new[] { NamedOnnxValue.CreateFromTensor("Input247", input) });
         var output = results.Single().AsTensor<float>();
         Console.WriteLine($"ONNX Runtime: ResNet-18 output {string.Join("x", output.Dimensions.ToArray())}, all finite: {output.All(float.IsFinite)}, providers: {string.Join(", ", OrtEnv.Instance().GetAvailableProviders())}");
+        Console.WriteLine(LpCam.MLNet.FineTuning.OneDnnGuard.CacheGeometryMissing()
+            ? "CPU: describes no data caches (CPUID leaf 0x8000001D); fine-tuning a ResNet-50 turns libtorch's oneDNN off here (README, Requirements)"
+            : "CPU: describes its data caches; libtorch's oneDNN stays on");
         Console.WriteLine($"ok ({sw.ElapsedMilliseconds} ms)");
         return 0;
     }

@@ -118,7 +118,10 @@ internal static partial class Commands
             $"lr {Fmt(options.BackboneLearningRate)} / head {Fmt(options.HeadLearningRate)}, poly {Fmt(options.PolyPower)}, " +
             $"weight decay {Fmt(options.WeightDecay)}, output stride {stride}, stages {options.FirstTrainedStage}..4 trained, head start {HeadStartName(options.HeadStart)}" +
             $"{(maxSteps is int m ? $", at most {m} steps" : "")}, device {device}");
-        if (device == "cpu" && OneDnnGuard.Ensure(arch == "resnet50" ? ResNetBlock.Bottleneck : ResNetBlock.Basic) is string oneDnnOff)
+        string? oneDnnOff;
+        try { oneDnnOff = OneDnnGuard.Ensure(arch == "resnet50" ? ResNetBlock.Bottleneck : ResNetBlock.Basic); }
+        catch (ArgumentException e) { throw new CliException(e.Message); }
+        if (device == "cpu" && oneDnnOff is not null)
             Console.WriteLine($"note: libtorch's oneDNN convolutions are off ({oneDnnOff}); its own convolutions run instead");
 
         var checkpoints = new FineTuningCheckpoints(Path.Combine(outDir, CheckpointFolder), DataFingerprint(arch, names, labels),

@@ -16,7 +16,7 @@ namespace LpCam.MLNet.FineTuning;
 /// guest). ResNet-18 trains there with oneDNN at every size tried, and libtorch's own convolutions are about three times
 /// slower, so oneDNN is turned off only when a bottleneck network is built on such a CPU. The switch is process-wide and
 /// is never turned back on: another thread may be training. The environment variable <c>LPCAM_ONEDNN</c> overrides the
-/// detection: <c>off</c> turns oneDNN off for any network on any CPU, <c>on</c> keeps it on.
+/// detection: <c>off</c> turns oneDNN off for any network on any CPU, <c>on</c> keeps it on, <c>auto</c> (or unset) detects.
 /// </remarks>
 public static class OneDnnGuard
 {
@@ -32,6 +32,7 @@ public static class OneDnnGuard
     /// </summary>
     /// <param name="block">The block of the network about to be built.</param>
     /// <returns><see cref="DisabledBecause"/>.</returns>
+    /// <exception cref="ArgumentException">LPCAM_ONEDNN is set to something other than off, on or auto.</exception>
     public static string? Ensure(ResNetBlock block)
     {
         lock (Gate)
@@ -44,9 +45,10 @@ public static class OneDnnGuard
             {
                 "off" or "0" or "false" => "LPCAM_ONEDNN=off",
                 "on" or "1" or "true" => null,
-                _ when block == ResNetBlock.Bottleneck && CacheGeometryMissing() =>
+                null or "" or "auto" when block == ResNetBlock.Bottleneck && CacheGeometryMissing() =>
                     "this AMD CPU describes no data caches in CPUID leaf 0x8000001D, where oneDNN's ResNet-50 backward pass divides by zero",
-                _ => null,
+                null or "" or "auto" => null,
+                _ => throw new ArgumentException($"The environment variable LPCAM_ONEDNN is '{forced}'; expected off, on or auto (the default: off only where needed)."),
             };
             if (reason is not null && SetMkldnnEnabled(false)) DisabledBecause = reason;
             return DisabledBecause;

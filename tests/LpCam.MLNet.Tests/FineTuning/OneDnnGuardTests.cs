@@ -58,5 +58,11 @@ public class OneDnnGuardTests : IDisposable
         Assert.Contains("note: libtorch's oneDNN convolutions are off (LPCAM_ONEDNN=off)", off.Output);
         Assert.DoesNotContain("oneDNN", on.Output);
         for (int i = 0; i < 2; i++) Assert.Equal(on.Losses[i], off.Losses[i], tolerance: 2e-3);
+
+        var (code, output) = CliProcess.RunWith(new Dictionary<string, string> { ["LPCAM_ONEDNN"] = "maybe" },
+            "fine-tune", "--voc", VocDev.Root, "--max-images", "8", "--out", Path.Combine(_dir, "bad"), "--max-steps", "1");
+        Assert.NotEqual(0, code);
+        Assert.Contains("LPCAM_ONEDNN is 'maybe'; expected off, on or auto", output);
+        Assert.DoesNotContain("step 1/", output);
     }
 }

@@ -279,13 +279,13 @@ public sealed class FineTuner : IDisposable
         for (int i = 0; i < count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            var target = labels(i);
+            if (target is null || target.Length != ClassCount)
+                throw new ArgumentException($"Label vector {i} has {target?.Length ?? 0} values; expected {ClassCount}.", nameof(labels));
             var x = image(i).ResizeLongSide(Options.CropSize);
             using (var scope = NewDisposeScope())
             using (no_grad())
                 pooled.Add(_net.Features([x]).mean([2, 3]).cpu().contiguous().data<float>().ToArray());
-            var target = labels(i);
-            if (target is null || target.Length != ClassCount)
-                throw new ArgumentException($"Label vector {i} has {target?.Length ?? 0} values; expected {ClassCount}.", nameof(labels));
             targets.Add(target);
             progress?.Invoke(i + 1, count);
         }

@@ -21,14 +21,13 @@ namespace LpCam.MLNet.FineTuning;
 public static class OneDnnGuard
 {
     private static readonly object Gate = new();
-    private static bool _decidedForBasic, _decidedForBottleneck;
 
     /// <summary>Why oneDNN was turned off in this process, or null while it is on.</summary>
     public static string? DisabledBecause { get; private set; }
 
     /// <summary>
-    /// Turns oneDNN off, once, where training <paramref name="block"/> networks needs it (see the remarks of the class).
-    /// Call before the first convolution of such a network; <see cref="ResNet"/>'s constructor does.
+    /// Turns oneDNN off where training <paramref name="block"/> networks needs it (see the remarks of the class); once off,
+    /// it stays off. Call before the first convolution of such a network; <see cref="ResNet"/>'s constructor does.
     /// </summary>
     /// <param name="block">The block of the network about to be built.</param>
     /// <returns><see cref="DisabledBecause"/>.</returns>
@@ -37,9 +36,7 @@ public static class OneDnnGuard
     {
         lock (Gate)
         {
-            ref bool decided = ref block == ResNetBlock.Bottleneck ? ref _decidedForBottleneck : ref _decidedForBasic;
-            if (decided || DisabledBecause is not null) return DisabledBecause;
-            decided = true;
+            if (DisabledBecause is not null) return DisabledBecause;
             string? forced = Environment.GetEnvironmentVariable("LPCAM_ONEDNN")?.Trim().ToLowerInvariant();
             string? reason = forced switch
             {
@@ -50,7 +47,7 @@ public static class OneDnnGuard
                 null or "" or "auto" => null,
                 _ => throw new ArgumentException($"The environment variable LPCAM_ONEDNN is '{forced}'; expected off, on or auto (the default: off only where needed)."),
             };
-            if (reason is not null && SetMkldnnEnabled(false)) DisabledBecause = reason;
+            if (reason is not null && TurnMkldnnOff()) DisabledBecause = reason;
             return DisabledBecause;
         }
     }
@@ -68,8 +65,8 @@ public static class OneDnnGuard
         return (eax & 0x1F) == 0; // cache type 0: no cache described
     }
 
-    /// <summary>Sets libtorch's global "user enabled MKL-DNN" flag; false where libtorch_cpu does not export it.</summary>
-    private static bool SetMkldnnEnabled(bool enabled)
+    /// <summary>Clears libtorch's global "user enabled MKL-DNN" flag; false where libtorch_cpu does not export it.</summary>
+    private static bool TurnMkldnnOff()
     {
         torch.InitializeDeviceType(DeviceType.CPU); // loads TorchSharp's native libraries first
         if (!NativeLibrary.TryLoad("libtorch_cpu.so", typeof(torch).Assembly, null, out var library)
@@ -82,8 +79,8 @@ public static class OneDnnGuard
         unsafe
         {
             var context = ((delegate* unmanaged<nint>)globalContext)();
-            ((delegate* unmanaged<nint, byte, void>)setEnabled)(context, enabled ? (byte)1 : (byte)0);
-            return ((delegate* unmanaged<nint, byte>)getEnabled)(context) == (enabled ? 1 : 0);
+            ((delegate* unmanaged<nint, byte, void>)setEnabled)(context, 0);
+            return ((delegate* unmanaged<nint, byte>)getEnabled)(context) == 0;
         }
     }
 }
